@@ -1,0 +1,79 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Every target gets the same strict settings (see STYLE.md).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "AtlasQA",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "atlasqa", targets: ["atlasqa"]),
+        .executable(name: "render-atlas", targets: ["render-atlas"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C system libraries, wrapped in Swift at once by the module above them.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+
+        .target(name: "AtlasCore", swiftSettings: strict),
+        .target(name: "LinearAlgebra", dependencies: ["CBLAS"], swiftSettings: strict),
+        .target(name: "Imaging", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: strict),
+        // Procedural H&E-like illustrations: the bundled atlas's images, test and benchmark atlases.
+        .target(name: "Illustration", dependencies: ["Imaging"], swiftSettings: strict),
+        .target(name: "Encoders", dependencies: ["AtlasCore", "LinearAlgebra", "Imaging"], swiftSettings: strict),
+        .target(
+            name: "Store",
+            dependencies: ["AtlasCore", "LinearAlgebra", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .target(name: "Retrieval", dependencies: ["AtlasCore", "LinearAlgebra"], swiftSettings: strict),
+        .target(name: "Answering", dependencies: ["AtlasCore", "Retrieval"], swiftSettings: strict),
+        .target(
+            name: "Ingest",
+            dependencies: ["AtlasCore", "Imaging", "Encoders", "Store", "Yams"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "atlasqa",
+            dependencies: [
+                "AtlasCore", "LinearAlgebra", "Imaging", "Encoders", "Store", "Retrieval", "Answering", "Ingest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "render-atlas",
+            dependencies: ["Illustration", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"], swiftSettings: strict),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
+        .testTarget(
+            name: "EncodersTests", dependencies: ["Encoders", "Imaging", "Illustration", "AtlasCore"],
+            resources: [.copy("Fixtures")], swiftSettings: strict
+        ),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "AtlasCore"], swiftSettings: strict),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "AtlasCore"], swiftSettings: strict),
+        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Retrieval", "AtlasCore"], swiftSettings: strict),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "Store", "Imaging", "Illustration", "AtlasCore", "Encoders", "Retrieval"],
+            swiftSettings: strict
+        ),
+        // Runs the built `atlasqa` binary end to end (ingest, retrieve, ask) on generated and bundled atlases.
+        .testTarget(name: "AtlasQACLITests", dependencies: ["Imaging", "Illustration"], swiftSettings: strict),
+    ]
+)
