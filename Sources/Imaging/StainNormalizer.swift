@@ -57,6 +57,8 @@ public struct StainNormalizer: Sendable, Hashable {
     public var concentrationPercentile: Double
     /// Fewer tissue pixels than this and the estimate is not trusted.
     public var minimumTissuePixels: Int
+    /// A smaller share of tissue than this (specks on glass) is not trusted either.
+    public var minimumTissueFraction: Double
     /// An estimated stain further than this (degrees) from its reference is implausible (e.g. two shades of one dye).
     public var maximumDeviation: Double
     /// Estimated H and E closer than this (degrees) are one stain.
@@ -71,6 +73,7 @@ public struct StainNormalizer: Sendable, Hashable {
         anglePercentile: Double = 1,
         concentrationPercentile: Double = 99,
         minimumTissuePixels: Int = 64,
+        minimumTissueFraction: Double = 0.03,
         maximumDeviation: Double = 40,
         minimumSeparation: Double = 4,
         maximumSamples: Int = 40_000
@@ -81,6 +84,7 @@ public struct StainNormalizer: Sendable, Hashable {
         self.anglePercentile = anglePercentile
         self.concentrationPercentile = concentrationPercentile
         self.minimumTissuePixels = minimumTissuePixels
+        self.minimumTissueFraction = minimumTissueFraction
         self.maximumDeviation = maximumDeviation
         self.minimumSeparation = minimumSeparation
         self.maximumSamples = maximumSamples
@@ -125,7 +129,8 @@ public struct StainNormalizer: Sendable, Hashable {
     func estimation(_ image: RGBImage) -> Result<StainEstimate, Unreliable> {
         let sampled = tissueSample(image)
         let tissue = sampled.tissue
-        guard tissue.count >= minimumTissuePixels else {
+        let needed = max(minimumTissuePixels, Int((minimumTissueFraction * Double(sampled.count)).rounded(.up)))
+        guard tissue.count >= needed else {
             return .failure(Unreliable(reason: "too little tissue (\(tissue.count) of \(sampled.count) sampled pixels)"))
         }
         let fraction = Double(tissue.count) / Double(max(sampled.count, 1))
@@ -206,7 +211,8 @@ public struct StainNormalizer: Sendable, Hashable {
             h.append(c.haematoxylin[i])
             e.append(c.eosin[i])
         }
-        guard h.count >= minimumTissuePixels else { return 1 }
+        let needed = max(minimumTissuePixels, Int((minimumTissueFraction * Double(c.haematoxylin.count / step)).rounded(.up)))
+        guard h.count >= needed else { return 1 }
         h.sort()
         e.sort()
         let rh = Double(Self.percentile(sorted: h, concentrationPercentile)) / referenceMaxConcentrations.x

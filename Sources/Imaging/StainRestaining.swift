@@ -20,13 +20,25 @@ public struct StainRestaining: Sendable, Hashable {
         self.brightness = brightness
     }
 
+    /// Whatever the two stains do not explain (the residual optical density) is kept as it was.
     public func apply(_ image: RGBImage) -> RGBImage {
-        var c = ColourDeconvolution.concentrations(of: image, stains: source)
-        StainNormalizer.scale(&c, by: SIMD2<Float>(strength))
-        var out = ColourDeconvolution.compose(c, stains: target)
-        if brightness != 1 {
-            let lut = (0..<256).map { UInt8(min(255, (Double($0) * brightness).rounded())) }
-            for i in out.pixels.indices { out.pixels[i] = lut[Int(out.pixels[i])] }
+        let c = ColourDeconvolution.concentrations(of: image, stains: source)
+        let lut = (0..<256).map { UInt8(min(255, (Double($0) * brightness).rounded())) }
+        let srcH = SIMD3<Float>(source.haematoxylin), srcE = SIMD3<Float>(source.eosin)
+        let dstH = SIMD3<Float>(target.haematoxylin) * Float(strength.x)
+        let dstE = SIMD3<Float>(target.eosin) * Float(strength.y)
+        var out = image
+        ColourDeconvolution.opticalDensityTable.withUnsafeBufferPointer { odTable in
+            for i in 0..<(image.width * image.height) {
+                let od = SIMD3(odTable[Int(image.pixels[3 * i])], odTable[Int(image.pixels[3 * i + 1])],
+                               odTable[Int(image.pixels[3 * i + 2])])
+                let h = c.haematoxylin[i], e = c.eosin[i]
+                let residual = od - srcH * h - srcE * e
+                let painted = residual + dstH * h + dstE * e
+                for k in 0..<3 {
+                    out.pixels[3 * i + k] = lut[Int(ColourDeconvolution.intensity(opticalDensity: painted[k]))]
+                }
+            }
         }
         return out
     }
