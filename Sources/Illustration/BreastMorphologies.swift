@@ -92,9 +92,9 @@ extension TissuePainter {
 
     mutating func breastUDH() {
         stroma(density: 0.7, angle: rng.angle(), wavy: 5, fibres: 30, cells: 8)
-        for p in scatter(count: 2, minDistance: 150 * s, margin: 20 * s) {
+        for p in [center + SIMD2(rng.normal(), rng.normal()) * 20 * s] {
             let outline = Blob(
-                center: p, radius: rng.uniform(70, 90) * s, aspect: rng.uniform(1, 1.3), angle: rng.angle(),
+                center: p, radius: rng.uniform(88, 104) * s, aspect: rng.uniform(1, 1.3), angle: rng.angle(),
                 irregularity: 0.1, rng: &rng)
             duct(outline) { painter, outline in painter.streamingCells(outline) }
         }
@@ -180,9 +180,9 @@ extension TissuePainter {
         inflammatoryCells(count: 20)
         let look = NucleusLook(
             radius: 3.6 * s, elongation: 1.3, darkness: 1.45, pleomorphism: 0.3, vesicular: true, nucleolus: true)
-        for p in scatter(count: 16, minDistance: 40 * s, margin: 10 * s) {
+        for p in scatter(count: 14, minDistance: 36 * s, margin: 10 * s) {
             let outline = Blob(
-                center: p, radius: rng.uniform(9, 20) * s, aspect: rng.uniform(1, 3.5), angle: rng.angle(),
+                center: p, radius: rng.uniform(14, 26) * s, aspect: rng.uniform(1, 2.4), angle: rng.angle(),
                 irregularity: 0.35, rng: &rng)
             if rng.chance(0.3) && outline.maxRadius > 14 * s {
                 let gland = GlandLook(
@@ -246,12 +246,12 @@ extension TissuePainter {
 
     mutating func breastFibroadenoma() {
         // Loose, pale, slightly myxoid stroma with few cells.
-        stroma(density: 0.38, angle: rng.angle(), wavy: 6, fibres: 18, cells: 22, basophilia: 0.1)
-        for _ in 0..<rng.int(4..<7) {
+        stroma(density: 0.32, angle: rng.angle(), wavy: 6, fibres: 14, cells: 40, basophilia: 0.15)
+        for _ in 0..<rng.int(6..<9) {
             let start = anywhere(margin: 10 * s)
             let angle = rng.angle()
             var path = wavyPath(
-                from: start, angle: angle, length: rng.uniform(70, 150) * s, amplitude: rng.uniform(6, 14) * s,
+                from: start, angle: angle, length: rng.uniform(100, 200) * s, amplitude: rng.uniform(6, 14) * s,
                 wavelength: rng.uniform(60, 110) * s, step: 3)
             compressedDuct(path)
             // An antler-like branch.
@@ -277,13 +277,15 @@ extension TissuePainter {
             let d = path[i] - path[i - 1]
             let len = (d * d).sum().squareRoot()
             travelled += len
-            guard travelled >= 4.2 * s, len > 0 else { continue }
+            guard travelled >= rng.uniform(4, 6) * s, len > 0 else { continue }
             travelled = 0
             let dir = d / len
             let normal = SIMD2(-dir.y, dir.x)
             let along = atan2f(dir.y, dir.x)
             for side: Float in [-1, 1] {
-                nucleus(look, at: path[i] + normal * side * 3.4 * s, angle: along + .pi / 2)
+                guard rng.chance(0.85) else { continue }
+                let shift = dir * rng.normal() * 1.2 * s
+                nucleus(look, at: path[i] + shift + normal * side * 3.6 * s, angle: along + rng.normal() * 0.5)
                 if rng.chance(0.4) { nucleus(myo, at: path[i] + normal * side * 6.6 * s, angle: along) }
             }
         }

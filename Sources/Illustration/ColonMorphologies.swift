@@ -33,10 +33,9 @@ extension TissuePainter {
                 center: p, radius: rng.uniform(26, 30) * s, aspect: rng.uniform(1, 1.2), angle: rng.angle(),
                 irregularity: 0.06, rng: &rng)
             let look = GlandLook(
-                epithelium: 11 * s, cytoplasmH: 0.05, cytoplasmE: 0.58,
+                epithelium: 13 * s, cytoplasmH: 0.05, cytoplasmE: 0.58,
                 nucleus: NucleusLook(radius: 1.9 * s, elongation: 1.7, darkness: 1.05), spacing: 4.4 * s,
-                basalDepth: 2.5 * s, goblet: 0.25, serration: 4 * s, serrationTeeth: rng.int(9..<13),
-                lumen: .secretion)
+                basalDepth: 2.5 * s, goblet: 0.25, serration: 6.5 * s, serrationTeeth: rng.int(7..<10))
             gland(outline, look)
         }
     }

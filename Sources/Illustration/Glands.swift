@@ -109,7 +109,7 @@ extension TissuePainter {
             let theta = start + 2 * .pi * (Float(i) + rng.uniform(-0.3, 0.3)) / Float(count)
             let wrapped = atan2f(sinf(theta), cosf(theta))
             let p = outline.point(at: wrapped, inset: -0.6 * s)
-            canvas.ellipse(p, rx: 4.2 * s, ry: 2.4 * s, angle: wrapped + .pi / 2, h: 0.04, e: 0.1, soft: 1)
+            canvas.ellipse(p, rx: 4 * s, ry: 2.2 * s, angle: wrapped + .pi / 2, h: 0.04, e: 0.25, alpha: 0.6, soft: 1.2)
             nucleus(look, at: p, angle: wrapped + .pi / 2)
         }
     }

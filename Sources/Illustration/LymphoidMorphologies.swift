@@ -16,7 +16,7 @@ extension TissuePainter {
             radius: 4 * s, elongation: 1.2, darkness: 1.05, pleomorphism: 0.15, vesicular: true, nucleolus: true)
         let centrocyte = NucleusLook(radius: 3 * s, elongation: 1.5, darkness: 1.3, pleomorphism: 0.2)
         let reach = region.maxRadius
-        let count = Int(reach * reach / (50 * s * s))
+        let count = Int(reach * reach / (20 * s * s))
         for _ in 0..<count {
             let p = region.center + SIMD2(rng.uniform(-reach, reach), rng.uniform(-reach, reach))
             guard region.contains(p, inset: 2 * s) else { continue }

@@ -90,21 +90,21 @@ extension TissuePainter {
             if band > 0 {
                 let cleft = center + normal * (offset - 42.5 * s)
                 let dir = SIMD2(cosf(base), sinf(base))
-                canvas.segment(cleft - dir * 300 * s, cleft + dir * 300 * s, width: 2.5 * s, h: 0.02, e: 0.15, soft: 1.5)
+                canvas.segment(cleft - dir * 300 * s, cleft + dir * 300 * s, width: 2 * s, h: 0.02, e: 0.3, alpha: 0.6, soft: 1.5)
             }
-            for _ in 0..<28 {
+            for _ in 0..<60 {
                 let p = bandCentre + SIMD2(cosf(base), sinf(base)) * rng.uniform(-190, 190) * s
                     + normal * rng.uniform(-38, 38) * s
                 if band == across {
-                    canvas.ellipse(p, rx: 3.8 * s, ry: 3.8 * s, h: 0.02, e: 0.2, soft: 1)
-                    nucleus(NucleusLook(radius: 2.4 * s, darkness: 1.15), at: p, angle: 0)
+                    canvas.ellipse(p, rx: 3.2 * s, ry: 3.2 * s, h: 0.02, e: 0.35, alpha: 0.6, soft: 1)
+                    nucleus(NucleusLook(radius: 2.1 * s, darkness: 1.15), at: p, angle: 0)
                 } else {
                     let a = base + rng.normal() * 0.08
                     let dir = SIMD2(cosf(a), sinf(a))
                     // Perinuclear clear vacuole at one pole, then the blunt-ended cigar nucleus.
-                    canvas.ellipse(p + dir * 7 * s, rx: 2.4 * s, ry: 1.6 * s, angle: a, h: 0.02, e: 0.2, soft: 0.8)
+                    canvas.ellipse(p + dir * 7.5 * s, rx: 2.2 * s, ry: 1.5 * s, angle: a, h: 0.02, e: 0.35, alpha: 0.6, soft: 1)
                     nucleus(
-                        NucleusLook(radius: 2.2 * s, elongation: 6, darkness: 1.05, pleomorphism: 0.08), at: p, angle: a)
+                        NucleusLook(radius: 2.9 * s, elongation: 5, darkness: 1.2, pleomorphism: 0.1), at: p, angle: a)
                 }
             }
         }
@@ -120,7 +120,7 @@ extension TissuePainter {
             width: canvas.width, height: canvas.height, cell: 18 * s, octaves: 3, seed: noiseSeed())
         canvas.add(field: field.map { $0 - 0.35 }, h: 0.2, e: 0.6)
         let all = Blob(center: center, radius: max(width, height) * 0.75, rng: &rng)
-        necrosis(in: all, dustClusters: 70)
+        necrosis(in: all, dustClusters: 110)
         for _ in 0..<12 { erythrocyte(at: anywhere()) }
         // Pale lysed patches.
         for _ in 0..<rng.int(2..<5) {

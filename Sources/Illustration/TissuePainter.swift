@@ -102,7 +102,7 @@ struct TissuePainter {
         canvas.ellipse(p, rx: rx, ry: ry, angle: angle, h: 1.25 * dark, e: 0.12, soft: 0.7, grain: look.grain)
         if look.vesicular {
             canvas.ellipse(
-                p, rx: rx * 0.68, ry: ry * 0.68, angle: angle, h: 0.55 * dark, e: 0.1, alpha: 0.85, soft: 1.2,
+                p, rx: rx * 0.68, ry: ry * 0.68, angle: angle, h: 0.7 * dark, e: 0.1, alpha: 0.85, soft: 1.2,
                 grain: look.grain * 1.6)
         }
         if look.nucleolus {
@@ -166,10 +166,10 @@ struct TissuePainter {
                 from: start, angle: a, length: rng.uniform(80, 220) * s, amplitude: wavy * s * rng.uniform(0.5, 1.5),
                 wavelength: rng.uniform(25, 45) * s)
             if i % 3 == 0 {
-                canvas.polyline(path, width: rng.uniform(0.8, 1.8) * s, h: basophilia * 0.5, e: density * 0.25, alpha: 0.7)
+                canvas.polyline(path, width: rng.uniform(0.8, 1.6) * s, h: basophilia * 0.5, e: density * 0.45, alpha: 0.4, soft: 1)
             } else {
                 canvas.polyline(
-                    path, width: rng.uniform(1.5, 3.5) * s, h: basophilia, e: density * 1.2, alpha: 0.55, grain: 0.1)
+                    path, width: rng.uniform(1.5, 3.5) * s, h: basophilia, e: density * 1.1, alpha: 0.4, soft: 1.2, grain: 0.1)
             }
         }
         for _ in 0..<cells {
@@ -188,7 +188,7 @@ struct TissuePainter {
 
     /// Necrotic material inside `region`: granular pink-purple debris, ghost cells and nuclear dust.
     mutating func necrosis(in region: Blob, inset: Float = 0, dustClusters: Int) {
-        canvas.blob(region, inset: inset, h: 0.22, e: 0.8, soft: 1.5, grain: 0.45)
+        canvas.blob(region, inset: inset, h: 0.22, e: 0.8, soft: 1.5, grain: 0.22)
         let reach = region.maxRadius
         var placed = 0
         var tries = 0
@@ -208,7 +208,7 @@ struct TissuePainter {
 
     /// A pale blue-grey pool of mucin with wispy strands.
     mutating func mucinPool(in region: Blob, inset: Float = 0) {
-        canvas.blob(region, inset: inset, h: 0.14, e: 0.06, soft: 2, grain: 0.15)
+        canvas.blob(region, inset: inset, h: 0.26, e: 0.05, soft: 2, grain: 0.15)
         let reach = region.maxRadius
         let strands = Int(reach * reach / (90 * s * s)) + 4
         for _ in 0..<strands {
@@ -218,7 +218,7 @@ struct TissuePainter {
                 from: p, angle: rng.angle(), length: rng.uniform(15, 45) * s, amplitude: 3 * s, wavelength: 20 * s,
                 step: 2)
             let inside = path.filter { region.contains($0, inset: inset + 2 * s) }
-            canvas.polyline(inside, width: rng.uniform(0.8, 2) * s, h: 0.32, e: 0.12, alpha: 0.5, soft: 1.2)
+            canvas.polyline(inside, width: rng.uniform(0.8, 2) * s, h: 0.48, e: 0.1, alpha: 0.5, soft: 1.2)
         }
     }
 }
