@@ -84,8 +84,8 @@ struct FolderAtlasParser {
         do {
             root = try Yams.compose(yaml: frontMatter.yaml)
         } catch {
-            let (line, message) = Self.describe(yamlError: error)
-            return fail("bad YAML front matter: \(message)", line: line.map { $0 + frontMatter.yamlFirstLine - 1 })
+            let (line, message) = Self.describe(yamlError: error, firstLine: frontMatter.yamlFirstLine)
+            return fail("bad YAML front matter: \(message)", line: line)
         }
         guard let mapping = root?.mapping else {
             return fail("YAML front matter must be a mapping of fields (title: …, source: …)", line: frontMatter.yamlFirstLine)
@@ -136,22 +136,24 @@ struct FolderAtlasParser {
         return .success(ParsedEntry(entry: entry, imageURLs: imageURLs, file: file.path))
     }
 
-    /// Yams reports a line (1-based, within the YAML) for scanner, parser and composer errors.
-    static func describe(yamlError error: any Error) -> (line: Int?, message: String) {
+    /// Yams reports lines (1-based, within the YAML) for scanner, parser and composer errors; they are
+    /// turned into lines of the file, whose YAML starts on `firstLine`.
+    static func describe(yamlError error: any Error, firstLine: Int) -> (line: Int?, message: String) {
         guard let yaml = error as? YamlError else { return (nil, String(describing: error)) }
+        func fileLine(_ line: Int) -> Int { line + firstLine - 1 }
         func withContext(_ context: YamlError.Context?, _ problem: String, _ mark: Mark) -> (Int?, String) {
-            let ctx = context.map { " (\($0.text) on line \($0.mark.line))" } ?? ""
-            return (mark.line, "\(problem)\(ctx), column \(mark.column)")
+            let ctx = context.map { " (\($0.text) on line \(fileLine($0.mark.line)))" } ?? ""
+            return (fileLine(mark.line), "\(problem)\(ctx), column \(mark.column)")
         }
         switch yaml {
         case let .scanner(context, problem, mark, _): return withContext(context, problem, mark)
         case let .parser(context, problem, mark, _): return withContext(context, problem, mark)
         case let .composer(context, problem, mark, _): return withContext(context, problem, mark)
         case let .duplicatedKeysInMapping(duplicates, context):
-            return (context.mark.line, "duplicated key(s) \(duplicates.map { "'\($0)'" }.joined(separator: ", "))")
+            return (fileLine(context.mark.line), "duplicated key(s) \(duplicates.map { "'\($0)'" }.joined(separator: ", "))")
         case let .reader(problem, offset, _, yaml):
             let line = offset.map { o in yaml.prefix(o).reduce(1) { $1 == "\n" ? $0 + 1 : $0 } }
-            return (line, problem)
+            return (line.map(fileLine), problem)
         default:
             return (nil, yaml.description)
         }

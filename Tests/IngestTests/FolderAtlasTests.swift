@@ -210,3 +210,13 @@ import Testing
         }
     }
 }
+
+extension FolderAtlasTests {
+    @Test func duplicatedYAMLKeysAreReportedOnTheirLine() throws {
+        let atlas = try TempAtlas()
+        try atlas.write("dup/entry.md", "---\ntitle: A\nsource: x\ntitle: B\n---\nText.\n")
+        let problem = try #require(try AtlasParser.parse(at: atlas.root).problems.first)
+        #expect(problem.message.contains("'title'"))
+        #expect(problem.line == 2)  // Yams points at the first of the duplicates
+    }
+}
