@@ -91,6 +91,11 @@ public struct CitationChecker: Sendable {
         for part in inner.split(whereSeparator: { $0 == "," || $0 == "，" || $0 == "、" }) {
             let piece = part.trimmingWhitespace
             if piece.isEmpty { continue }
+            // "[-1]": a negative number, which no reference has.
+            if let first = piece.first, "-–—－".contains(first) {
+                numbers.append(0)
+                continue
+            }
             let bounds = piece.split(whereSeparator: { "-–—－".contains($0) }).map { $0.trimmingWhitespace }
             switch bounds.count {
             case 1:

@@ -8,7 +8,7 @@ import Foundation
 public struct WordingGuard: Sendable {
     public struct Result: Sendable, Hashable {
         public var text: String
-        /// The absolute phrases found and softened, as they were written, in order.
+        /// The absolute phrases found and softened, as they were written (grouped by rule, not in text order).
         public var softened: [String]
     }
 
