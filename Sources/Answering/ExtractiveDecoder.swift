@@ -29,8 +29,7 @@ public struct ExtractiveDecoder: AnswerDecoder {
         var lines: [String] = []
         if let resemblance { lines.append(resemblance) }
         if !picks.isEmpty {
-            let cited = picks.map { Self.cite($0.sentence, n: $0.n, language: language) }
-            lines.append(cited.joined(separator: language == .zh ? "" : " "))
+            lines.append(Self.join(picks.map { Self.cite($0.sentence, n: $0.n) }))
         }
         lines.append(AnswerFraming.supportLine(request.support, language: language))
         lines.append(AnswerFraming.closingReminder(language))
@@ -62,8 +61,18 @@ public struct ExtractiveDecoder: AnswerDecoder {
             language: language)
     }
 
+    /// Sentences run on with a space after an English one, directly after a Chinese one ("。").
+    static func join(_ sentences: [String]) -> String {
+        var text = ""
+        for sentence in sentences {
+            if let last = text.last, !last.isCJK { text += " " }
+            text += sentence
+        }
+        return text
+    }
+
     /// "Sentence [n]." — the citation goes before the end mark; a Chinese sentence ends in "。".
-    static func cite(_ sentence: String, n: Int, language: Language) -> String {
+    static func cite(_ sentence: String, n: Int) -> String {
         var body = Substring(sentence)
         var mark = ""
         while let last = body.last, ".!?。！？；;:：".contains(last) {
