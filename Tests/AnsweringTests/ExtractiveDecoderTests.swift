@@ -75,6 +75,14 @@ import Testing
         #expect(text.hasPrefix("该图像最接近“\(AtlasFixtures.udhTitle)”[2]"))
     }
 
+    @Test func chineseQuestionQuotesTheTopEntriesInEnglishWhenTheyHaveNoChinesePassage() async throws {
+        // Only the weakly matching lymph-node entry has a Chinese passage; its being Chinese must not put it first.
+        let text = try await decode("这张图像像什么病变？", references: AtlasFixtures.imageQueryReferences, image: true)
+        let content = citedSentences(text).dropFirst().filter { !$0.numbers.isEmpty }
+        #expect(content.first.map { [1, 2].contains($0.numbers[0]) } == true, "\(text)")
+        #expect(text.contains("参考支持程度：强。"))
+    }
+
     @Test func noImageMeansNoResemblanceLine() async throws {
         let text = try await decode("What does DCIS look like?", references: AtlasFixtures.imageQueryReferences)
         #expect(!text.contains("resembles"))
