@@ -24,7 +24,16 @@ public struct CitationChecker: Sendable {
     public init() {}
 
     public func check(_ answer: String, references: [Reference]) -> Result {
-        let (text, used, removed) = rewriteCitations(answer, referenceCount: references.count)
+        // Removing "[9]" from "[[9]1]" makes a new "[1]": rewrite until nothing changes, so the last pass
+        // has seen every citation the final text holds.
+        var (text, used, removed) = rewriteCitations(answer, referenceCount: references.count)
+        var previous = answer
+        while text != previous {
+            previous = text
+            let again = rewriteCitations(text, referenceCount: references.count)
+            (text, used) = (again.0, again.1)
+            removed += again.2
+        }
         let citations = used.sorted().map { Citation(n: $0, reference: references[$0 - 1]) }
         let uncited = SentenceSplitter.sentences(in: text).filter { Self.makesClaim($0) && !Self.hasCitation($0) }
         return Result(text: text, citations: citations, removedCount: removed, uncitedSentences: uncited)
