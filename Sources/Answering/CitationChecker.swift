@@ -66,11 +66,8 @@ public struct CitationChecker: Sendable {
                 // Drop the space that stood before the removed citation too.
                 while let last = out.last, last == " " { out.removeLast() }
             } else {
-                if let prev = out.last, prev != " ", prev != "]", !prev.isCJKOrOpening, !out.isEmpty,
-                    prev.isLetter || prev.isNumber
-                {
-                    out.append(" ")
-                }
+                // "cells[1]" reads as "cells [1]"; Chinese takes no space ("细胞[1]").
+                if let prev = out.last, prev.isLetter || prev.isNumber, !prev.isCJK { out.append(" ") }
                 out += kept.map { "[\($0)]" }.joined()
                 used.formUnion(kept)
                 lastEmitted = kept.last
@@ -143,7 +140,6 @@ public struct CitationChecker: Sendable {
 }
 
 extension Character {
-    var isCJKOrOpening: Bool { isCJK || self == "(" || self == "（" }
     var isFullWidthDigit: Bool { ("０"..."９").contains(self) }
     /// "３" → "3"; ASCII digits as they are; nil for anything else.
     var asciiDigit: Character? {

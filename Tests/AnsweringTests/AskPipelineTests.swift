@@ -150,3 +150,23 @@ struct UnreachableDecoder: AnswerDecoder {
         #expect((json?["decoder"] as? [String: Any])?["kind"] as? String == "extractive")
     }
 }
+
+@Suite struct AnswerRendererTests {
+    @Test func readableAnswerListsEachCitedPassageWithEntryAndSource() async throws {
+        let pipeline = AskPipeline(
+            retrieve: { _ in RetrievedReferences(references: AtlasFixtures.dcisQuestionReferences, support: .strong) },
+            decoder: UnreachableDecoder())
+        let answer = try await pipeline.ask(AskRequest(question: "How do I tell usual ductal hyperplasia from DCIS?"))
+        let text = AnswerRenderer.text(of: answer)
+        #expect(text.hasPrefix(answer.answer))
+        for citation in answer.citations {
+            #expect(text.contains("[\(citation.n)] \(citation.title)"))
+            #expect(text.contains("(\(citation.passage))"))
+        }
+        #expect(text.contains("Source: project-authored (AtlasQA teaching atlas)"))
+        #expect(text.contains("composed extractively: openai decoder at http://127.0.0.1:9/v1: connection refused"))
+        // Uncited references are not listed.
+        let uncited = Set(1...answer.references.count).subtracting(answer.citations.map(\.n))
+        for n in uncited { #expect(!text.contains("\n[\(n)] ")) }
+    }
+}
