@@ -39,6 +39,18 @@ public struct CitationChecker: Sendable {
         return Result(text: text, citations: citations, removedCount: removed, uncitedSentences: uncited)
     }
 
+    /// The text without anything that reads as a citation: atlas passages quoting a book's own "[3]"
+    /// must not be taken for reference 3 once they are quoted in an answer or a prompt.
+    public func strippingCitations(_ text: String) -> String {
+        var stripped = text
+        var previous = ""
+        while stripped != previous {
+            previous = stripped
+            stripped = rewriteCitations(stripped, referenceCount: 0).0
+        }
+        return stripped
+    }
+
     /// Rewrites every bracketed citation group; returns the text, the numbers kept, and how many were dropped.
     func rewriteCitations(_ answer: String, referenceCount: Int) -> (String, Set<Int>, Int) {
         let chars = Array(answer)
@@ -56,7 +68,7 @@ public struct CitationChecker: Sendable {
             }
             var kept: [Int] = []
             for n in numbers {
-                if (1...max(referenceCount, 1)).contains(n), referenceCount > 0 {
+                if referenceCount > 0, (1...referenceCount).contains(n) {
                     if !kept.contains(n), n != lastEmitted { kept.append(n) }
                 } else {
                     removed += 1

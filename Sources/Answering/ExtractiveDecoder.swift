@@ -29,7 +29,8 @@ public struct ExtractiveDecoder: AnswerDecoder {
         var lines: [String] = []
         if let resemblance { lines.append(resemblance) }
         if !picks.isEmpty {
-            lines.append(Self.join(picks.map { Self.cite($0.sentence, n: $0.n) }))
+            let checker = CitationChecker()
+            lines.append(Self.join(picks.map { Self.cite(checker.strippingCitations($0.sentence), n: $0.n) }))
         }
         lines.append(AnswerFraming.supportLine(request.support, language: language))
         lines.append(AnswerFraming.closingReminder(language))

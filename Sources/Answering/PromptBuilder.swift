@@ -63,10 +63,12 @@ public struct PromptBuilder: Sendable {
             estimatedTokens: tokenBudget - remaining)
     }
 
-    /// `[1] Title — Heading: text (source)`
+    /// `[1] Title — Heading: text (source)`; bracketed numbers inside the passage are taken out so the
+    /// model sees only our numbering.
     public static func referenceLine(n: Int, _ reference: Reference) -> String {
         let heading = reference.heading.map { " — \($0)" } ?? ""
-        let text = reference.text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let text = CitationChecker().strippingCitations(reference.text).split(whereSeparator: \.isNewline)
+            .joined(separator: " ")
         return "[\(n)] \(reference.title)\(heading): \(text) (\(reference.source))"
     }
 

@@ -96,6 +96,27 @@ import Testing
         #expect(zh == AnswerFraming.notCovered(.zh))
     }
 
+    @Test func bracketedNumbersInsideAPassageAreNotMistakenForOurCitations() async throws {
+        // A passage quoting a book keeps the book's own reference marks; quoted as [1], they must go.
+        let references = [
+            AtlasFixtures.reference(
+                1, entry: "breast-dcis", ordinal: 1, title: AtlasFixtures.dcisTitle, heading: "Microscopic features",
+                text: "Comedo necrosis marks high-grade DCIS [3]. Calcifications within the necrosis are common [2, 12].",
+                fused: 0.03),
+            AtlasFixtures.reference(
+                2, entry: "breast-idc", ordinal: 1, title: "Invasive ductal carcinoma (breast)", heading: "Features",
+                text: AtlasFixtures.idcFeatures, fused: 0.02),
+            AtlasFixtures.reference(
+                3, entry: "breast-udh", ordinal: 1, title: AtlasFixtures.udhTitle, heading: "Features",
+                text: AtlasFixtures.udhFeatures, fused: 0.01),
+        ]
+        let text = try await decode("Is comedo necrosis with calcification a feature of high-grade DCIS?", references: references)
+        #expect(text.contains("Comedo necrosis marks high-grade DCIS [1]."))
+        #expect(text.contains("Calcifications within the necrosis are common [1]."))
+        let prompt = PromptBuilder().build(DecodeRequest(question: "?", language: .en, references: references, support: .weak))
+        #expect(prompt.user.contains("Comedo necrosis marks high-grade DCIS. Calcifications within the necrosis are common."))
+    }
+
     @Test func repeatedPassagesAreNotQuotedTwice() async throws {
         var references = AtlasFixtures.dcisQuestionReferences
         references.append(AtlasFixtures.reference(
