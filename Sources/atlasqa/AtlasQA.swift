@@ -11,7 +11,7 @@ struct AtlasQA: AsyncParsableCommand {
             Every command takes --db (default $ATLASQA_DB, else ./atlasqa.sqlite) and --json.
             """,
         subcommands: [
-            IngestCommand.self, RetrieveCommand.self, AskCommand.self, ShowCommand.self, EmbedCommand.self,
+            IngestCommand.self, RetrieveCommand.self, AskCommand.self, ShowCommand.self, EmbedCommand.self, ModelsCommand.self,
         ]
     )
 
