@@ -67,6 +67,8 @@ import Testing
         // UDH's image scored 0.88, above DCIS (0.71, fused rank 1): the top entry is UDH, reference [2].
         #expect(firstLine.hasPrefix("The image most resembles \(AtlasFixtures.udhTitle) [2]; also similar: \(AtlasFixtures.dcisTitle) [1]"))
         #expect(firstLine.components(separatedBy: AtlasFixtures.dcisTitle).count == 2)  // an entry is named once
+        // IDC's image scored 0.64, well below the top 0.88: not called similar.
+        #expect(!firstLine.contains("Invasive ductal carcinoma"))
         #expect(!firstLine.lowercased().contains("diagnos"))
     }
 
