@@ -117,6 +117,17 @@ import Testing
         #expect(text.contains("Calcifications within the necrosis are common [1]."))
     }
 
+    @Test func aQuestionNamingASectionLeansToThatSection() async throws {
+        var references = AtlasFixtures.dcisQuestionReferences
+        references.append(AtlasFixtures.reference(
+            5, entry: "breast-dcis", ordinal: 3, title: AtlasFixtures.dcisTitle, heading: "Pitfalls",
+            text: "Tangential sections through a duct can mimic invasion. Cautery artefact distorts nests at the margin.",
+            fused: 0.012))
+        let text = try await decode("What are the pitfalls with DCIS?", references: references)
+        let content = citedSentences(text).filter { !$0.numbers.isEmpty }
+        #expect(content.first?.numbers == [5], "\(text)")
+    }
+
     @Test func repeatedPassagesAreNotQuotedTwice() async throws {
         var references = AtlasFixtures.dcisQuestionReferences
         references.append(AtlasFixtures.reference(
