@@ -117,7 +117,9 @@ public struct WordingGuard: Sendable {
         Rule(#"\b(?:definitely|certainly|undoubtedly|unequivocally) (?:is|are)\b"#, "may be"),
         Rule(#"\bthere is no doubt (?:that )?"#, "it is possible that "),
         Rule(#"\b(?:without (?:a |any )?doubt|beyond (?:a |any )?doubt)\b,?"#, "possibly"),
-        Rule(#"\b(?:definitely|definitively|certainly|undoubtedly|unequivocally)\b"#, "possibly"),
+        Rule(#"\b(?:definitely|definitively|certainly|undoubtedly)\b"#, "possibly"),
+        // Qualifying a finding ("one unequivocally distorted crypt"), not a diagnosis: keep the sense.
+        Rule(#"\bunequivocally\b"#, "clearly"),
         Rule(#"\b100% certain\b"#, "fairly confident"),
         Rule(
             #"\b(this|it) is (a|an) ((?:[\w-]+ ){0,3}?)(carcinoma|adenocarcinoma|lymphoma|sarcoma|melanoma|malignancy|cancer|metastasis)\b"#,

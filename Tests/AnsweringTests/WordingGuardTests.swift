@@ -40,6 +40,13 @@ import Testing
         #expect(!Self.containsBannedPhrase(result.text))
     }
 
+    @Test func anAbsoluteAdverbQualifyingAFindingKeepsItsSense() {
+        let text = "Even one unequivocally distorted crypt favours a sessile serrated lesion [2]. It is unequivocally SSL [2]."
+        let result = guardian.review(text, language: .en, support: .moderate)
+        #expect(result.text.hasPrefix("Even one clearly distorted crypt favours a sessile serrated lesion [2]. It may be SSL [2]."))
+        #expect(!Self.containsBannedPhrase(result.text))
+    }
+
     @Test func cautiousWordingIsLeftAsWritten() {
         let text = "The features are consistent with DCIS [1]. Invasion is not seen in this field [2]."
         let result = guardian.review(text, language: .en, support: .moderate)
