@@ -44,19 +44,8 @@ struct AskCommand: AsyncParsableCommand {
             }
             let pipeline = try Pipeline(options: options, writable: false)
             let imageData = try image.map(ImageInput.read)
-            let retriever = pipeline.retriever
-            let imageName = image.map(ImageInput.name) ?? "image"
-            let k = k
-            let ask = AskPipeline(
-                retrieve: { request in
-                    let result = try retriever.retrieve(
-                        RetrievalQuery(text: request.question, imageData: request.image, imageName: imageName, k: k)
-                    )
-                    return RetrievedReferences(references: result.references, support: result.support, timings: result.timings)
-                },
-                decoder: ExtractiveDecoder()
-            )
-            let answer = try await ask.ask(AskRequest(question: question, image: imageData))
+            let ask = AskPipeline(retriever: pipeline.retriever, k: k, decoder: ExtractiveDecoder())
+            let answer = try await ask.ask(AskRequest(question: question, image: imageData, imageName: image.map(ImageInput.name) ?? "image"))
             if options.json {
                 try Output.json(answer)
             } else {
