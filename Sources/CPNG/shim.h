@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 enum {
     ATLAS_PNG_OK = 0,
@@ -121,10 +122,40 @@ static inline void atlas_png_composite_on_white(const unsigned char *in, unsigne
     }
 }
 
+/// Checks the CRC of every critical chunk before decoding. libpng streams IDAT through zlib
+/// and only compares the CRC at the chunk's end, so a flipped byte would otherwise surface as
+/// an obscure inflate error ("invalid code lengths set") instead of "IDAT: CRC error".
+static inline int atlas_png_check_crcs(atlas_png_reader *r) {
+    size_t at = 8;
+    while (at + 12 <= r->size) {
+        const unsigned char *p = r->data + at;
+        size_t length = ((size_t)p[0] << 24) | ((size_t)p[1] << 16) | ((size_t)p[2] << 8) | p[3];
+        if (length > 0x7fffffffu) {
+            snprintf(r->message, sizeof r->message, "chunk at byte %zu: bad length", at);
+            return ATLAS_PNG_ERROR;
+        }
+        if (length + 12 > r->size - at) return ATLAS_PNG_OK;  // libpng reports the truncation itself
+        int critical = (p[4] & 0x20) == 0;  // upper-case first letter
+        if (critical) {
+            uLong crc = crc32(0L, p + 4, (uInt)(length + 4));
+            const unsigned char *c = p + 8 + length;
+            uLong stored = ((uLong)c[0] << 24) | ((uLong)c[1] << 16) | ((uLong)c[2] << 8) | c[3];
+            if (crc != stored) {
+                snprintf(r->message, sizeof r->message, "%c%c%c%c: CRC error", p[4], p[5], p[6], p[7]);
+                return ATLAS_PNG_ERROR;
+            }
+        }
+        if (memcmp(p + 4, "IEND", 4) == 0) break;
+        at += length + 12;
+    }
+    return ATLAS_PNG_OK;
+}
+
 /// Decodes the image after atlas_png_read_header into `out` (width*height*3 bytes, 8-bit RGB).
 /// Every colour type and bit depth is expanded to 8-bit RGB; 16-bit samples are scaled
 /// (rounded, not truncated); alpha and tRNS are composited on white. No gamma correction.
 static inline int atlas_png_read_rgb(atlas_png_reader *r, unsigned char *out) {
+    if (atlas_png_check_crcs(r) != ATLAS_PNG_OK) return ATLAS_PNG_ERROR;
     if (setjmp(png_jmpbuf(r->png))) {
         return r->truncated ? ATLAS_PNG_TRUNCATED : ATLAS_PNG_ERROR;
     }

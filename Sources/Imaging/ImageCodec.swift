@@ -124,7 +124,7 @@ public enum ImageCodec {
         }
     }
 
-    /// 8-bit RGB PNG, non-interlaced, zlib level 6.
+    /// 8-bit RGB PNG, non-interlaced, zlib level 3 (see `PNGWriter.compressionLevel`).
     public static func encodePNG(_ image: RGBImage) throws -> Data {
         try PNGWriter(colourType: .rgb, bitDepth: 8).write(rgb: image)
     }

@@ -1,7 +1,8 @@
 import CTurboJPEG
 import Foundation
 
-/// JPEG → 8-bit RGB through TurboJPEG (baseline, progressive, greyscale, CMYK/YCCK).
+/// JPEG → 8-bit RGB through TurboJPEG (baseline, progressive, greyscale, CMYK/YCCK), turned
+/// upright by its EXIF orientation.
 enum JPEGDecoder {
     static func decode(_ data: Data, name: String, limits: ImageLimits) throws -> RGBImage {
         guard let handle = tjInitDecompress() else {
@@ -40,11 +41,11 @@ enum JPEGDecoder {
             if status != 0, isFatal(handle) {
                 throw failure(handle, name: name, size: raw.count, reading: "data")
             }
-            return RGBImage(width: Int(width), height: Int(height), pixels: pixels)
+            return RGBImage(width: Int(width), height: Int(height), pixels: pixels).oriented(ExifOrientation(jpeg: raw))
         }
     }
 
-    /// Width and height from the frame header (TurboJPEG reads only the markers).
+    /// Width and height as displayed (EXIF orientation applied), from the headers alone.
     static func probe(_ data: Data) -> (width: Int, height: Int)? {
         guard let handle = tjInitDecompress() else { return nil }
         defer { tjDestroy(handle) }
@@ -54,7 +55,7 @@ enum JPEGDecoder {
             guard tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) == 0 else {
                 return nil
             }
-            return (Int(width), Int(height))
+            return ExifOrientation(jpeg: raw).swapsSides ? (Int(height), Int(width)) : (Int(width), Int(height))
         }
     }
 
