@@ -32,6 +32,7 @@ struct DecodeFailureTests {
             Issue.record("expected an ImageError \(code)")
         } catch let error as ImageError {
             #expect(error.code == code, "\(error.message)")
+            #expect(error.localizedDescription == error.message)
             for part in parts {
                 #expect(error.message.contains(part), "'\(error.message)' should mention '\(part)'")
             }

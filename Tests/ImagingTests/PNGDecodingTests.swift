@@ -108,6 +108,24 @@ struct PNGDecodingTests {
         #expect(probe?.format == .png && probe?.width == 31 && probe?.height == 17)
     }
 
+    @Test("concurrent decodes of PNG and JPEG give the same pixels as serial ones")
+    func concurrent() async throws {
+        let image = RGBImage(width: 120, height: 90, pixels: (0..<(120 * 90 * 3)).map { (i: Int) -> UInt8 in UInt8(i * 13 % 251) })
+        let png = try PNGWriter(colourType: .rgb, interlaced: true).write(rgb: image)
+        let jpeg = try JPEGWriter(progressive: true).write(image)
+        let expectedJPEG = try ImageCodec.decode(jpeg, name: "s.jpg")
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for n in 0..<16 {
+                group.addTask {
+                    n % 2 == 0
+                        ? try ImageCodec.decode(png, name: "c.png") == image
+                        : try ImageCodec.decode(jpeg, name: "c.jpg") == expectedJPEG
+                }
+            }
+            for try await same in group { #expect(same) }
+        }
+    }
+
     /// Deterministic samples that include 0 and the maximum.
     static func samples(count: Int, max: Int) -> [UInt16] {
         var state: UInt32 = 2_463_534_242
