@@ -12,7 +12,9 @@ enum JPEGDecoder {
         return try data.withUnsafeBytes { raw -> RGBImage in
             let source = raw.bindMemory(to: UInt8.self).baseAddress
             var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colourSpace: Int32 = 0
-            guard tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) == 0 else {
+            // A tolerated warning (see isFatal) still returns -1, with the header fields filled in.
+            if tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) != 0,
+               isFatal(handle) || width == 0 || height == 0 {
                 throw failure(handle, name: name, size: raw.count, reading: "header")
             }
             try limits.check(width: Int(width), height: Int(height), format: .jpeg, name: name)
@@ -52,7 +54,8 @@ enum JPEGDecoder {
         return data.withUnsafeBytes { raw in
             var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colourSpace: Int32 = 0
             let source = raw.bindMemory(to: UInt8.self).baseAddress
-            guard tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) == 0 else {
+            if tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) != 0,
+               isFatal(handle) || width == 0 || height == 0 {
                 return nil
             }
             return ExifOrientation(jpeg: raw).swapsSides ? (Int(height), Int(width)) : (Int(width), Int(height))
