@@ -35,10 +35,12 @@ enum JPEGDecoder {
                     n = count * 3
                 }
             } else {
-                pixels = [UInt8](unsafeUninitializedCapacity: count * 3) { buffer, n in
-                    status = tjDecompress2(handle, source, UInt(raw.count), buffer.baseAddress, width, 0, height, Int32(TJPF_RGB.rawValue), flags)
-                    n = count * 3
+                // Zero-filled rather than uninitialised: a tolerated warning must never expose stale heap bytes.
+                var rgb = [UInt8](repeating: 0, count: count * 3)
+                status = rgb.withUnsafeMutableBufferPointer {
+                    tjDecompress2(handle, source, UInt(raw.count), $0.baseAddress, width, 0, height, Int32(TJPF_RGB.rawValue), flags)
                 }
+                pixels = rgb
             }
             if status != 0, isFatal(handle) {
                 throw failure(handle, name: name, size: raw.count, reading: "data")
