@@ -7,10 +7,13 @@ public struct ExtractiveDecoder: AnswerDecoder {
     public var selector: SentenceSelector
     /// How many entries besides the top one the resemblance line names.
     public var alsoSimilarCount: Int
+    /// An entry is named "also similar" only if its image score is at least this fraction of the top one's.
+    public var alsoSimilarMinimumRatio: Float
 
-    public init(selector: SentenceSelector = SentenceSelector(), alsoSimilarCount: Int = 2) {
+    public init(selector: SentenceSelector = SentenceSelector(), alsoSimilarCount: Int = 2, alsoSimilarMinimumRatio: Float = 0.75) {
         self.selector = selector
         self.alsoSimilarCount = alsoSimilarCount
+        self.alsoSimilarMinimumRatio = alsoSimilarMinimumRatio
     }
 
     public func decode(_ request: DecodeRequest) async throws -> DecodedAnswer {
@@ -58,7 +61,8 @@ public struct ExtractiveDecoder: AnswerDecoder {
         guard let top = ranked.first else { return nil }
         return AnswerFraming.imageResemblance(
             top: (top.title, top.n),
-            alsoSimilar: ranked.dropFirst().prefix(alsoSimilarCount).map { ($0.title, $0.n) },
+            alsoSimilar: ranked.dropFirst().filter { top.score > 0 && $0.score >= top.score * alsoSimilarMinimumRatio }
+                .prefix(alsoSimilarCount).map { ($0.title, $0.n) },
             language: language)
     }
 

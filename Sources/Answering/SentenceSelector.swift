@@ -3,8 +3,8 @@ import Foundation
 
 /// Picks the sentences of the retrieved passages that best answer a question.
 ///
-/// A sentence scores its coverage of the question's content terms, each term weighted by its rarity
-/// among the candidate sentences (idf), plus a prior from retrieval (half its passage's fused score, half
+/// A sentence scores its coverage of the question's content terms (its passage heading's terms count as
+/// its own), each term weighted by its rarity among the candidate sentences (idf), plus a prior from retrieval (half its passage's fused score, half
 /// its entry's best), so that with a vague question ("what is this?") the best-retrieved entries still
 /// speak first. Language: an entry that has a passage in the question's language among the references
 /// speaks only in that language; an entry that has none falls back to its other-language sentences, at a
@@ -38,6 +38,8 @@ public struct SentenceSelector: Sendable {
         var position: Int
         var language: Language
         var terms: Set<String>
+        /// Terms of the passage's heading ("Pitfalls", "鉴别诊断") that the sentence itself lacks.
+        var headingTerms: Set<String>
         var score = 0.0
     }
 
@@ -52,12 +54,14 @@ public struct SentenceSelector: Sendable {
         var result: [Candidate] = []
         for (index, reference) in references.enumerated() {
             let language = Language.detect(reference.text)
+            let heading = ContentTerms.terms(of: reference.heading ?? "")
             for (position, sentence) in SentenceSplitter.sentences(in: reference.text).enumerated()
             where Self.isSubstantial(sentence) {
+                let terms = ContentTerms.terms(of: sentence)
                 result.append(
                     Candidate(
                         n: index + 1, entry: reference.entry, sentence: sentence, position: position,
-                        language: language, terms: ContentTerms.terms(of: sentence)))
+                        language: language, terms: terms, headingTerms: heading.subtracting(terms)))
             }
         }
         return result
@@ -81,7 +85,9 @@ public struct SentenceSelector: Sendable {
         let questionTerms = ContentTerms.terms(of: question)
         var documentFrequency: [String: Int] = [:]
         for c in candidates {
-            for term in c.terms.intersection(questionTerms) { documentFrequency[term, default: 0] += 1 }
+            for term in c.terms.union(c.headingTerms).intersection(questionTerms) {
+                documentFrequency[term, default: 0] += 1
+            }
         }
         let count = Double(candidates.count)
         let weight = documentFrequency.mapValues { log(1 + count / Double($0)) }
@@ -98,7 +104,8 @@ public struct SentenceSelector: Sendable {
 
         for i in candidates.indices {
             let c = candidates[i]
-            let matched = c.terms.intersection(questionTerms).reduce(0.0) { $0 + (weight[$1] ?? 0) }
+            // The heading speaks for every sentence under it: "what are the pitfalls?" leans to "Pitfalls".
+            let matched = c.terms.union(c.headingTerms).intersection(questionTerms).reduce(0.0) { $0 + (weight[$1] ?? 0) }
             let coverage = attainable > 0 ? matched / attainable : 0
             let prior = 0.5 * passagePrior[c.n - 1] + 0.5 * (entryPrior[c.entry] ?? 0)
             // The opening sentence of a passage usually states its topic: a small nudge, a tie-breaker.

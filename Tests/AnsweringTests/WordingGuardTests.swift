@@ -36,7 +36,16 @@ import Testing
         #expect(result.text.contains("可能存在粉刺样坏死[1]。"))
         #expect(result.text.contains("仅凭此图不能据此下结论[1]。"))
         #expect(result.text.contains("这不一定是浸润[3]。"))  // "not necessarily" is already cautious
+        let stated = guardian.review("这是浸润性导管癌[3]。导管原位癌是局限于导管内的肿瘤[1]。", language: .zh, support: .weak)
+        #expect(stated.text.hasPrefix("这可能是浸润性导管癌[3]。导管原位癌是局限于导管内的肿瘤[1]。"))
         #expect(result.softened.sorted() == ["不能确诊", "确诊为", "肯定是", "毫无疑问，"].sorted())
+        #expect(!Self.containsBannedPhrase(result.text))
+    }
+
+    @Test func anAbsoluteAdverbQualifyingAFindingKeepsItsSense() {
+        let text = "Even one unequivocally distorted crypt favours a sessile serrated lesion [2]. It is unequivocally SSL [2]."
+        let result = guardian.review(text, language: .en, support: .moderate)
+        #expect(result.text.hasPrefix("Even one clearly distorted crypt favours a sessile serrated lesion [2]. It may be SSL [2]."))
         #expect(!Self.containsBannedPhrase(result.text))
     }
 
