@@ -181,7 +181,7 @@ public struct Ingester: Sendable {
                     ))
                 case .failure(let error):
                     failure = failure ?? AtlasProblem(
-                        file: p.parsed.imageURLs[i].path, entry: p.parsed.entry.id, message: "embedding image: \(Self.message(error))"
+                        file: p.parsed.imageURLs[i].path, entry: p.parsed.entry.id, message: Self.message(error)
                     )
                 }
             }
