@@ -13,8 +13,9 @@ public struct ImageLimits: Sendable, Hashable {
         self.maxSide = maxSide
     }
 
-    /// Throws `.tooLarge` (or `.corrupt` for a zero side) for dimensions read from a header.
-    func check(width: Int, height: Int, format: ImageFormat, name: String) throws {
+    /// Throws `.tooLarge` (or `.corrupt` for a zero side) for dimensions read from a header,
+    /// e.g. from `ImageCodec.probe`, so a caller can refuse a file before reading all of it.
+    public func check(width: Int, height: Int, format: ImageFormat, name: String) throws {
         let what = "decoding \(format.displayName) '\(name)'"
         guard width > 0, height > 0 else {
             throw ImageError(.corrupt, "\(what): header gives an empty size \(width)x\(height)")
@@ -32,7 +33,7 @@ public struct ImageLimits: Sendable, Hashable {
 }
 
 /// Why an image could not be read or written. `message` names the file and the fault.
-public struct ImageError: Error, Sendable, CustomStringConvertible {
+public struct ImageError: Error, Sendable, CustomStringConvertible, LocalizedError {
     public enum Code: String, Sendable {
         case empty
         case unsupportedFormat
@@ -50,6 +51,7 @@ public struct ImageError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+    public var errorDescription: String? { message }
 }
 
 public enum ImageFormat: String, Sendable {
@@ -73,6 +75,9 @@ public enum ImageFormat: String, Sendable {
 }
 
 /// PNG (libpng) and JPEG (libjpeg-turbo) to and from 8-bit RGB.
+///
+/// No colour management: gAMA, cHRM, sRGB and ICC profiles are ignored and samples are taken
+/// as sRGB, which is what scanners and cameras write for H&E in practice.
 public enum ImageCodec {
     /// Decodes PNG or JPEG bytes to 8-bit RGB (alpha composited on white). `name` labels errors.
     /// The size is checked against `limits` from the header, before pixel memory is allocated.

@@ -1,7 +1,8 @@
 import CTurboJPEG
 import Foundation
 
-/// JPEG → 8-bit RGB through TurboJPEG (baseline, progressive, greyscale, CMYK/YCCK).
+/// JPEG → 8-bit RGB through TurboJPEG (baseline, progressive, greyscale, CMYK/YCCK), turned
+/// upright by its EXIF orientation.
 enum JPEGDecoder {
     static func decode(_ data: Data, name: String, limits: ImageLimits) throws -> RGBImage {
         guard let handle = tjInitDecompress() else {
@@ -11,7 +12,9 @@ enum JPEGDecoder {
         return try data.withUnsafeBytes { raw -> RGBImage in
             let source = raw.bindMemory(to: UInt8.self).baseAddress
             var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colourSpace: Int32 = 0
-            guard tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) == 0 else {
+            // A tolerated warning (see isFatal) still returns -1, with the header fields filled in.
+            if tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) != 0,
+               isFatal(handle) || width == 0 || height == 0 {
                 throw failure(handle, name: name, size: raw.count, reading: "header")
             }
             try limits.check(width: Int(width), height: Int(height), format: .jpeg, name: name)
@@ -32,29 +35,32 @@ enum JPEGDecoder {
                     n = count * 3
                 }
             } else {
-                pixels = [UInt8](unsafeUninitializedCapacity: count * 3) { buffer, n in
-                    status = tjDecompress2(handle, source, UInt(raw.count), buffer.baseAddress, width, 0, height, Int32(TJPF_RGB.rawValue), flags)
-                    n = count * 3
+                // Zero-filled rather than uninitialised: a tolerated warning must never expose stale heap bytes.
+                var rgb = [UInt8](repeating: 0, count: count * 3)
+                status = rgb.withUnsafeMutableBufferPointer {
+                    tjDecompress2(handle, source, UInt(raw.count), $0.baseAddress, width, 0, height, Int32(TJPF_RGB.rawValue), flags)
                 }
+                pixels = rgb
             }
             if status != 0, isFatal(handle) {
                 throw failure(handle, name: name, size: raw.count, reading: "data")
             }
-            return RGBImage(width: Int(width), height: Int(height), pixels: pixels)
+            return RGBImage(width: Int(width), height: Int(height), pixels: pixels).oriented(ExifOrientation(jpeg: raw))
         }
     }
 
-    /// Width and height from the frame header (TurboJPEG reads only the markers).
+    /// Width and height as displayed (EXIF orientation applied), from the headers alone.
     static func probe(_ data: Data) -> (width: Int, height: Int)? {
         guard let handle = tjInitDecompress() else { return nil }
         defer { tjDestroy(handle) }
         return data.withUnsafeBytes { raw in
             var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colourSpace: Int32 = 0
             let source = raw.bindMemory(to: UInt8.self).baseAddress
-            guard tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) == 0 else {
+            if tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) != 0,
+               isFatal(handle) || width == 0 || height == 0 {
                 return nil
             }
-            return (Int(width), Int(height))
+            return ExifOrientation(jpeg: raw).swapsSides ? (Int(height), Int(width)) : (Int(width), Int(height))
         }
     }
 

@@ -41,18 +41,23 @@ public final class AtlasStore: AtlasReader, AtlasWriter {
         configuration.label = "AtlasQA index"
         // Another process (an ingest next to a server) may hold the write lock for a moment.
         configuration.busyMode = .timeout(10)
-        pool = try whileDoing("opening atlas index '\(path)' (is it an AtlasQA index? it may be corrupt)") {
-            try DatabasePool(path: path, configuration: configuration)
+        let opening = "opening atlas index '\(path)' (is it an AtlasQA index? it may be corrupt)"
+        try whileDoing(opening) {
+            // Look before opening the pool: switching to WAL would already change another program's file.
+            var peek = Configuration()
+            peek.readonly = true
+            let exists = FileManager.default.fileExists(atPath: path)
+            if exists { try Self.checkIdentity(DatabaseQueue(path: path, configuration: peek), path: path, readOnly: readOnly) }
         }
-        try whileDoing("opening atlas index '\(path)' (is it an AtlasQA index? it may be corrupt)") {
-            try Self.checkIdentity(pool, path: path, readOnly: readOnly)
+        pool = try whileDoing(opening) { try DatabasePool(path: path, configuration: configuration) }
+        try whileDoing(opening) {
             if !readOnly { try Schema.migrator.migrate(pool) }
         }
     }
 
     /// Refuses files that are some other program's database, or written by a newer AtlasQA.
-    private static func checkIdentity(_ pool: DatabasePool, path: String, readOnly: Bool) throws {
-        try pool.read { db in
+    private static func checkIdentity(_ queue: DatabaseQueue, path: String, readOnly: Bool) throws {
+        try queue.read { db in
             let tableCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
             guard try db.tableExists("meta") else {
                 if tableCount > 0 {

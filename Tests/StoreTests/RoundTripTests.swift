@@ -8,6 +8,7 @@ struct RoundTripTests {
     @Test("an entry reads back exactly as written, with its passages, images and bytes")
     func roundTrip() throws {
         let index = try TemporaryIndex()
+        defer { index.remove() }
         let store = try openRegistered(index)
         var rng = SeededGenerator(seed: 1)
         let record = makeRecord(
@@ -31,6 +32,7 @@ struct RoundTripTests {
     @Test("passages come back by id in the order asked, and by entry then ordinal")
     func passageLookups() throws {
         let index = try TemporaryIndex()
+        defer { index.remove() }
         let store = try openRegistered(index)
         var rng = SeededGenerator(seed: 2)
         try store.write(makeRecord(id: "a", texts: ["one", "two", "three"], rng: &rng))
@@ -46,6 +48,7 @@ struct RoundTripTests {
     @Test("re-writing an entry replaces all of it: no orphan passages, images, tiles, vectors or full-text rows")
     func rewriteReplaces() throws {
         let index = try TemporaryIndex()
+        defer { index.remove() }
         let store = try openRegistered(index)
         var rng = SeededGenerator(seed: 3)
         try store.write(makeRecord(id: "x", texts: ["granuloma with giant cells", "caseous necrosis", "third"],
@@ -71,6 +74,7 @@ struct RoundTripTests {
     @Test("removing an entry removes everything hanging off it")
     func remove() throws {
         let index = try TemporaryIndex()
+        defer { index.remove() }
         let store = try openRegistered(index)
         var rng = SeededGenerator(seed: 4)
         try store.write(makeRecord(id: "gone", texts: ["necrosis"], imageFiles: ["n.png"], rng: &rng))
@@ -85,6 +89,7 @@ struct RoundTripTests {
     @Test("a write that fails half-way leaves the previous version, never half an entry")
     func failedWriteRollsBack() throws {
         let index = try TemporaryIndex()
+        defer { index.remove() }
         let store = try openRegistered(index)
         var rng = SeededGenerator(seed: 5)
         try store.write(makeRecord(id: "e", texts: ["original text"], imageFiles: ["o.png"], rng: &rng))
@@ -112,6 +117,7 @@ struct RoundTripTests {
     @Test("data written by one store is seen by another opened later, read-only")
     func reopenReadOnly() throws {
         let index = try TemporaryIndex()
+        defer { index.remove() }
         var rng = SeededGenerator(seed: 6)
         do {
             let store = try openRegistered(index)

@@ -2,7 +2,8 @@ import AtlasCore
 import Foundation
 import Store
 
-/// A fresh index file in its own temporary folder, removed when the test is done.
+/// A fresh index file in its own temporary folder. Tests call `remove()` in a `defer`, which also keeps
+/// the folder alive (and the SQLite files in it) until the test's last use of the store.
 final class TemporaryIndex {
     let folder: URL
     var path: String { folder.appendingPathComponent("atlas.sqlite").path }
@@ -16,7 +17,7 @@ final class TemporaryIndex {
         try AtlasStore(path: path, readOnly: readOnly)
     }
 
-    deinit { try? FileManager.default.removeItem(at: folder) }
+    func remove() { try? FileManager.default.removeItem(at: folder) }
 }
 
 let textEncoder = EncoderRecord(id: "test-text", modality: .text, dimension: 8, weightsHash: "aaaa")
