@@ -29,7 +29,8 @@ struct LexicalQuery: Hashable {
             if !word.isEmpty { allWords.append(word.lowercased()); word = "" }
             if !cjk.isEmpty { cjkRuns.append(cjk); cjk = [] }
         }
-        for character in text {
+        // NFKC folds full-width forms (ＨＥＲ２ → HER2) as typed by Chinese input methods.
+        for character in text.precomposedStringWithCompatibilityMapping {
             if character.unicodeScalars.first?.isCJKIdeograph == true {
                 if !word.isEmpty { flush() }
                 cjk.append(character)

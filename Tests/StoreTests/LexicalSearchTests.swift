@@ -42,7 +42,7 @@ struct LexicalSearchTests {
           arguments: [
               ("\"granuloma\"", "granuloma#1"), ("granuloma*", "granuloma#1"), ("-necrosis", "necrosis#1"),
               ("NEAR(necrosis", "necrosis#1"), ("heading:mitoses", "mitosis#1"), ("'); DROP TABLE adipose;--", "adipose#1"),
-              ("Granuloma?!", "granuloma#1"), ("CAFE", "adipose#1"), ("her2", "mitosis#1"),
+              ("Granuloma?!", "granuloma#1"), ("CAFE", "adipose#1"), ("her2", "mitosis#1"), ("ＨＥＲ２", "mitosis#1"),
           ])
     func syntaxAroundWords(_ query: String, expected: String) throws {
         let (index, store) = try Self.store(Self.english)
