@@ -72,10 +72,22 @@ extension TissuePainter {
 
     mutating func breastNormal() {
         stroma(density: 0.8, angle: rng.angle(), wavy: 5, fibres: 40, cells: 10)
+        // Fat lobules at one side of the field, as in most normal breast tissue.
+        let side = rng.angle()
+        let fat = Blob(
+            center: center + SIMD2(cosf(side), sinf(side)) * 150 * s, radius: rng.uniform(85, 100) * s,
+            aspect: rng.uniform(1, 1.4), angle: side + .pi / 2, irregularity: 0.12, rng: &rng)
+        fatCells(in: fat)
         let region = Blob(
-            center: center + SIMD2(rng.normal(), rng.normal()) * 20 * s, radius: rng.uniform(80, 100) * s,
-            aspect: rng.uniform(1, 1.4), angle: rng.angle(), irregularity: 0.15, rng: &rng)
-        lobule(region, acini: 22, acinusRadius: 9 * s...12 * s, fill: .normal)
+            center: center - SIMD2(cosf(side), sinf(side)) * 25 * s, radius: rng.uniform(72, 88) * s,
+            aspect: rng.uniform(1, 1.3), angle: rng.angle(), irregularity: 0.15, rng: &rng)
+        lobule(region, acini: 20, acinusRadius: 9 * s...12 * s, fill: .normal)
+    }
+
+    /// Adipocytes packed inside `region`: empty vacuoles leaving thin membranes between them.
+    mutating func fatCells(in region: Blob) {
+        let sites = hexGrid(spacing: 44 * s, jitter: 8 * s, margin: 50 * s)
+        voronoiMembranes(sites, thickness: 1.5 * s, region: region)
     }
 
     mutating func breastLCIS() {
