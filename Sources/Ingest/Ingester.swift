@@ -42,6 +42,10 @@ public struct Ingester: Sendable {
     public func ingest(atlasAt url: URL, strict: Bool = false, prune: Bool = false, progress: IngestProgress? = nil) throws -> IngestSummary {
         let started = Date()
         let atlas = try AtlasParser.parse(at: url, splitter: splitter)
+        if atlas.entries.isEmpty, atlas.problems.isEmpty {
+            let hint = atlas.format == .folder ? "one folder per entry, each with an entry.md" : "one JSON object per line"
+            throw AtlasError(.atlasFormat, "ingesting '\(url.path)': found no entries (expected \(hint))")
+        }
         var run = Run(atlas: atlas)
         if strict, !run.problems.isEmpty { throw Self.strictFailure(atlas: url, problems: run.problems) }
         let records = encoderRecords
@@ -50,14 +54,14 @@ public struct Ingester: Sendable {
         progress?.start(label: "ingest \(url.lastPathComponent)", entries: atlas.entries.count)
         var held: [IngestRecord] = []
         for window in Self.windows(atlas.entries, imagesPerWindow: workers * 4) {
-            for prepared in try prepare(window, records: records, run: &run) {
+            for record in try prepare(window, records: records, run: &run) {
                 if strict {
-                    held.append(prepared.record)
+                    held.append(record)
                 } else {
-                    try write(prepared.record)
-                    run.count(prepared.record)
+                    try write(record)
+                    run.count(record)
                 }
-                progress?.advance(images: prepared.record.images.count)
+                progress?.advance(images: record.images.count)
             }
             for _ in 0..<run.takeUnreported() { progress?.advance(images: 0) }
         }
@@ -129,10 +133,6 @@ public struct Ingester: Sendable {
         }
     }
 
-    private struct Prepared {
-        var record: IngestRecord
-    }
-
     /// An entry whose content changed, its image bytes read, waiting for vectors.
     private struct Pending {
         var parsed: ParsedEntry
@@ -142,7 +142,7 @@ public struct Ingester: Sendable {
 
     /// Reads and hashes a window of entries, embeds the images of those that changed (in parallel),
     /// then their passages. Entries that fail are recorded in `run` and left out.
-    private func prepare(_ window: ArraySlice<ParsedEntry>, records: [EncoderRecord], run: inout Run) throws -> [Prepared] {
+    private func prepare(_ window: ArraySlice<ParsedEntry>, records: [EncoderRecord], run: inout Run) throws -> [IngestRecord] {
         var pending: [Pending] = []
         for parsed in window {
             guard let data = readImages(parsed, run: &run) else { continue }
@@ -192,12 +192,12 @@ public struct Ingester: Sendable {
             }
         }
 
-        var prepared: [Prepared] = []
+        var prepared: [IngestRecord] = []
         let vectors = passageVectors(embeddedEntries.map(\.pending.parsed.entry))
         for ((p, images), result) in zip(embeddedEntries, vectors) {
             switch result {
             case .success(let v):
-                prepared.append(Prepared(record: IngestRecord(entry: p.parsed.entry, contentHash: p.hash, images: images, passageVectors: v)))
+                prepared.append(IngestRecord(entry: p.parsed.entry, contentHash: p.hash, images: images, passageVectors: v))
             case .failure(let error):
                 run.fail(AtlasProblem(file: p.parsed.file, line: p.parsed.line, entry: p.parsed.entry.id, message: error.message))
             }

@@ -260,3 +260,18 @@ extension IngestEndToEndTests {
         #expect(try s.store.entryIDs() == ["entry-0", "entry-1", "entry-3"])
     }
 }
+
+extension IngestEndToEndTests {
+    /// An atlas with nothing in it is most likely the wrong path: say so instead of "ingested 0 of 0".
+    @Test func anEmptyAtlasIsAnError() throws {
+        let s = try Setup(entries: 0)
+        defer { s.removeIndex() }
+        try s.atlas.write("README.md", "not an entry")
+        do {
+            _ = try s.ingest()
+            Issue.record("ingesting an empty atlas did not throw")
+        } catch let error as AtlasError {
+            #expect(error.code == .atlasFormat && error.message.contains("found no entries"))
+        }
+    }
+}
