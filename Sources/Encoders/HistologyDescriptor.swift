@@ -4,7 +4,8 @@ public import Imaging
 
 /// `histo-v1`: the built-in, weight-free H&E image encoder.
 ///
-/// The image is shrunk to at most `workingMaxSide` pixels, stain-normalised once (Macenko, see `StainNormalizer`),
+/// The image is shrunk to at most `workingMaxSide` pixels, its white point evened out (`HistoWhitePoint`),
+/// stain-normalised once (Macenko, see `StainNormalizer`),
 /// and cut into `tileSize` tiles; each tile gets a texture-and-stain vector (`HistologyTileFeatures`). The whole-image
 /// vector is the mean of the tile vectors, L2-normalised. Deterministic: the same pixels give the same bits.
 public struct HistologyDescriptor: ImageEncoder {
@@ -30,7 +31,7 @@ public struct HistologyDescriptor: ImageEncoder {
     }
 
     /// Bump when any feature, bin or weight changes.
-    static let recipe = "histo-v1.0 macenko(beta=0.15,alpha=1) hist10+joint6 lbp-riu2(r1,2,3;H,D) grad octaves=2"
+    static let recipe = "histo-v1.0 white(p99,x1-1.25) blobs strength macenko(beta=0.15,alpha=1) hist10+joint6 lbp-riu2(r1,2,3;H,D) grad octaves=2"
 
     public func embed(imageData: Data, name: String) throws -> ImageEmbedding {
         let image: RGBImage
@@ -43,8 +44,9 @@ public struct HistologyDescriptor: ImageEncoder {
     }
 
     public func embed(_ image: RGBImage) -> ImageEmbedding {
-        let working = image.downscaled(maxSide: workingMaxSide)
-        let concentrations = normalizer.normalization(working).concentrations
+        let working = HistoWhitePoint.balanced(image.downscaled(maxSide: workingMaxSide))
+        let normalization = normalizer.normalization(working)
+        let concentrations = normalization.concentrations
         let h = HistoPlane(width: working.width, height: working.height, values: concentrations.haematoxylin)
         let e = HistoPlane(width: working.width, height: working.height, values: concentrations.eosin)
         // Rects are reported in the original image's pixels.
@@ -56,7 +58,8 @@ public struct HistologyDescriptor: ImageEncoder {
         for r in Tiler(tileSize: tileSize).tiles(width: working.width, height: working.height) {
             let v = HistologyTileFeatures.vector(
                 haematoxylin: h.cropped(x: r.x, y: r.y, width: r.width, height: r.height),
-                eosin: e.cropped(x: r.x, y: r.y, width: r.width, height: r.height))
+                eosin: e.cropped(x: r.x, y: r.y, width: r.width, height: r.height),
+                strength: normalization.strength)
             for i in v.indices { sum[i] += v[i] }
             let x0 = Int((Double(r.x) * sx).rounded()), y0 = Int((Double(r.y) * sy).rounded())
             let x1 = Int((Double(r.x + r.width) * sx).rounded()), y1 = Int((Double(r.y + r.height) * sy).rounded())

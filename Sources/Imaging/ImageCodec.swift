@@ -97,6 +97,23 @@ public enum ImageCodec {
         }
     }
 
+    /// Decodes and shrinks so the longer side is at most `maxSide`: the same size as
+    /// `decode(…).downscaled(maxSide:)`, but a large JPEG is first decoded at 1/2, 1/4 or 1/8 scale
+    /// by libjpeg's DCT scaling (never below `maxSide`), so far fewer pixels are decoded. Pixel values
+    /// differ from the full path by a level or two; PNG takes the full path. Limits apply to the full size.
+    public static func decode(
+        _ data: Data, name: String, limits: ImageLimits = ImageLimits(), maxSide: Int
+    ) throws -> RGBImage {
+        precondition(maxSide > 0, "maxSide must be positive")
+        guard ImageFormat(magic: data) == .jpeg else {
+            return try decode(data, name: name, limits: limits).downscaled(maxSide: maxSide)
+        }
+        let (image, fullWidth, fullHeight) = try JPEGDecoder.decode(data, name: name, limits: limits, reduceToward: maxSide)
+        // The target size comes from the full size, so both paths agree on it exactly.
+        let target = RGBImage.fitting(width: fullWidth, height: fullHeight, maxSide: maxSide)
+        return image.downscaled(toWidth: target.width, height: target.height)
+    }
+
     /// Reads and decodes a file; errors name the file (its last path component).
     public static func decodeFile(atPath path: String, limits: ImageLimits = ImageLimits()) throws -> RGBImage {
         let url = URL(fileURLWithPath: path)

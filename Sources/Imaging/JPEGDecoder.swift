@@ -5,11 +5,20 @@ import Foundation
 /// upright by its EXIF orientation.
 enum JPEGDecoder {
     static func decode(_ data: Data, name: String, limits: ImageLimits) throws -> RGBImage {
+        try decode(data, name: name, limits: limits, reduceToward: nil).image
+    }
+
+    /// With `reduceToward`, libjpeg's DCT scaling (1/2, 1/4, 1/8) decodes a smaller image directly, the
+    /// smallest whose longer side is still at least `reduceToward`: much cheaper than decoding every
+    /// pixel of a large photo only to shrink it. `fullWidth`/`fullHeight` are the upright full size.
+    static func decode(
+        _ data: Data, name: String, limits: ImageLimits, reduceToward: Int?
+    ) throws -> (image: RGBImage, fullWidth: Int, fullHeight: Int) {
         guard let handle = tjInitDecompress() else {
             throw ImageError(.io, "decoding JPEG '\(name)': cannot initialise TurboJPEG")
         }
         defer { tjDestroy(handle) }
-        return try data.withUnsafeBytes { raw -> RGBImage in
+        return try data.withUnsafeBytes { raw -> (image: RGBImage, fullWidth: Int, fullHeight: Int) in
             let source = raw.bindMemory(to: UInt8.self).baseAddress
             var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colourSpace: Int32 = 0
             // A tolerated warning (see isFatal) still returns -1, with the header fields filled in.
@@ -18,6 +27,15 @@ enum JPEGDecoder {
                 throw failure(handle, name: name, size: raw.count, reading: "header")
             }
             try limits.check(width: Int(width), height: Int(height), format: .jpeg, name: name)
+            let fullWidth = Int(width), fullHeight = Int(height)
+            if let target = reduceToward {
+                let longer = max(fullWidth, fullHeight)
+                // TJSCALED(d, 1/n) = ceil(d / n); tjDecompress2 picks the factor that yields exactly this size.
+                if let n = [8, 4, 2].first(where: { (longer + $0 - 1) / $0 >= target }) {
+                    width = Int32((fullWidth + n - 1) / n)
+                    height = Int32((fullHeight + n - 1) / n)
+                }
+            }
             let count = Int(width) * Int(height)
             let cmyk = colourSpace == Int32(TJCS_CMYK.rawValue) || colourSpace == Int32(TJCS_YCCK.rawValue)
             // Progressive files with thousands of scans are a CPU bomb; LIMITSCANS stops at 500.
@@ -45,7 +63,9 @@ enum JPEGDecoder {
             if status != 0, isFatal(handle) {
                 throw failure(handle, name: name, size: raw.count, reading: "data")
             }
-            return RGBImage(width: Int(width), height: Int(height), pixels: pixels).oriented(ExifOrientation(jpeg: raw))
+            let orientation = ExifOrientation(jpeg: raw)
+            let image = RGBImage(width: Int(width), height: Int(height), pixels: pixels).oriented(orientation)
+            return orientation.swapsSides ? (image, fullHeight, fullWidth) : (image, fullWidth, fullHeight)
         }
     }
 

@@ -1,5 +1,5 @@
 import AtlasCore
-@testable import Encoders
+import Encoders
 import Foundation
 import Imaging
 import Testing

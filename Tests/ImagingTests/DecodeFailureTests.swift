@@ -179,8 +179,8 @@ struct DecodeFailureTests {
                 _ = try ImageCodec.decode(jpeg, name: "bomb.jpg")
             }
         }
-        // Allocating and filling 30 GB would take far longer than this (or crash).
-        #expect(pngTime < .milliseconds(200) && jpegTime < .milliseconds(200))
+        // Refused from the header: microseconds of work (the bound is loose for busy CI machines).
+        #expect(pngTime < .seconds(1) && jpegTime < .seconds(1))
     }
 
     @Test("the pixel budget is configurable")
