@@ -7,6 +7,8 @@ public struct AskRequest: Sendable {
     /// The user's image (PNG or JPEG bytes), if any.
     public var image: Data?
     public var imageMimeType: String?
+    /// The image's file name, for error messages ("decoding PNG 'field.png': …").
+    public var imageName: String
     /// The conversation this question continues, if any; echoed in the answer.
     public var conversation: String?
     /// Earlier turns, oldest first: retrieval may use them for context, decoders put them in the prompt.
@@ -15,12 +17,13 @@ public struct AskRequest: Sendable {
     public var language: Language?
 
     public init(
-        question: String, image: Data? = nil, imageMimeType: String? = nil, conversation: String? = nil,
-        history: [ConversationTurn] = [], language: Language? = nil
+        question: String, image: Data? = nil, imageMimeType: String? = nil, imageName: String = "image",
+        conversation: String? = nil, history: [ConversationTurn] = [], language: Language? = nil
     ) {
         self.question = question
         self.image = image
         self.imageMimeType = imageMimeType
+        self.imageName = imageName
         self.conversation = conversation
         self.history = history
         self.language = language

@@ -24,10 +24,31 @@ public struct CitationChecker: Sendable {
     public init() {}
 
     public func check(_ answer: String, references: [Reference]) -> Result {
-        let (text, used, removed) = rewriteCitations(answer, referenceCount: references.count)
+        // Removing "[9]" from "[[9]1]" makes a new "[1]": rewrite until nothing changes, so the last pass
+        // has seen every citation the final text holds.
+        var (text, used, removed) = rewriteCitations(answer, referenceCount: references.count)
+        var previous = answer
+        while text != previous {
+            previous = text
+            let again = rewriteCitations(text, referenceCount: references.count)
+            (text, used) = (again.0, again.1)
+            removed += again.2
+        }
         let citations = used.sorted().map { Citation(n: $0, reference: references[$0 - 1]) }
         let uncited = SentenceSplitter.sentences(in: text).filter { Self.makesClaim($0) && !Self.hasCitation($0) }
         return Result(text: text, citations: citations, removedCount: removed, uncitedSentences: uncited)
+    }
+
+    /// The text without anything that reads as a citation: atlas passages quoting a book's own "[3]"
+    /// must not be taken for reference 3 once they are quoted in an answer or a prompt.
+    public func strippingCitations(_ text: String) -> String {
+        var stripped = text
+        var previous = ""
+        while stripped != previous {
+            previous = stripped
+            stripped = rewriteCitations(stripped, referenceCount: 0).0
+        }
+        return stripped
     }
 
     /// Rewrites every bracketed citation group; returns the text, the numbers kept, and how many were dropped.
@@ -47,7 +68,7 @@ public struct CitationChecker: Sendable {
             }
             var kept: [Int] = []
             for n in numbers {
-                if (1...max(referenceCount, 1)).contains(n), referenceCount > 0 {
+                if referenceCount > 0, (1...referenceCount).contains(n) {
                     if !kept.contains(n), n != lastEmitted { kept.append(n) }
                 } else {
                     removed += 1
@@ -57,11 +78,8 @@ public struct CitationChecker: Sendable {
                 // Drop the space that stood before the removed citation too.
                 while let last = out.last, last == " " { out.removeLast() }
             } else {
-                if let prev = out.last, prev != " ", prev != "]", !prev.isCJKOrOpening, !out.isEmpty,
-                    prev.isLetter || prev.isNumber
-                {
-                    out.append(" ")
-                }
+                // "cells[1]" reads as "cells [1]"; Chinese takes no space ("细胞[1]").
+                if let prev = out.last, prev.isLetter || prev.isNumber, !prev.isCJK { out.append(" ") }
                 out += kept.map { "[\($0)]" }.joined()
                 used.formUnion(kept)
                 lastEmitted = kept.last
@@ -91,6 +109,11 @@ public struct CitationChecker: Sendable {
         for part in inner.split(whereSeparator: { $0 == "," || $0 == "，" || $0 == "、" }) {
             let piece = part.trimmingWhitespace
             if piece.isEmpty { continue }
+            // "[-1]": a negative number, which no reference has.
+            if let first = piece.first, "-–—－".contains(first) {
+                numbers.append(0)
+                continue
+            }
             let bounds = piece.split(whereSeparator: { "-–—－".contains($0) }).map { $0.trimmingWhitespace }
             switch bounds.count {
             case 1:
@@ -129,7 +152,6 @@ public struct CitationChecker: Sendable {
 }
 
 extension Character {
-    var isCJKOrOpening: Bool { isCJK || self == "(" || self == "（" }
     var isFullWidthDigit: Bool { ("０"..."９").contains(self) }
     /// "３" → "3"; ASCII digits as they are; nil for anything else.
     var asciiDigit: Character? {

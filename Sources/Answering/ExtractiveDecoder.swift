@@ -7,10 +7,13 @@ public struct ExtractiveDecoder: AnswerDecoder {
     public var selector: SentenceSelector
     /// How many entries besides the top one the resemblance line names.
     public var alsoSimilarCount: Int
+    /// An entry is named "also similar" only if its image score is at least this fraction of the top one's.
+    public var alsoSimilarMinimumRatio: Float
 
-    public init(selector: SentenceSelector = SentenceSelector(), alsoSimilarCount: Int = 2) {
+    public init(selector: SentenceSelector = SentenceSelector(), alsoSimilarCount: Int = 2, alsoSimilarMinimumRatio: Float = 0.75) {
         self.selector = selector
         self.alsoSimilarCount = alsoSimilarCount
+        self.alsoSimilarMinimumRatio = alsoSimilarMinimumRatio
     }
 
     public func decode(_ request: DecodeRequest) async throws -> DecodedAnswer {
@@ -29,8 +32,8 @@ public struct ExtractiveDecoder: AnswerDecoder {
         var lines: [String] = []
         if let resemblance { lines.append(resemblance) }
         if !picks.isEmpty {
-            let cited = picks.map { Self.cite($0.sentence, n: $0.n, language: language) }
-            lines.append(cited.joined(separator: language == .zh ? "" : " "))
+            let checker = CitationChecker()
+            lines.append(Self.join(picks.map { Self.cite(checker.strippingCitations($0.sentence), n: $0.n) }))
         }
         lines.append(AnswerFraming.supportLine(request.support, language: language))
         lines.append(AnswerFraming.closingReminder(language))
@@ -58,12 +61,23 @@ public struct ExtractiveDecoder: AnswerDecoder {
         guard let top = ranked.first else { return nil }
         return AnswerFraming.imageResemblance(
             top: (top.title, top.n),
-            alsoSimilar: ranked.dropFirst().prefix(alsoSimilarCount).map { ($0.title, $0.n) },
+            alsoSimilar: ranked.dropFirst().filter { top.score > 0 && $0.score >= top.score * alsoSimilarMinimumRatio }
+                .prefix(alsoSimilarCount).map { ($0.title, $0.n) },
             language: language)
     }
 
+    /// Sentences run on with a space after an English one, directly after a Chinese one ("。").
+    static func join(_ sentences: [String]) -> String {
+        var text = ""
+        for sentence in sentences {
+            if let last = text.last, !last.isCJK { text += " " }
+            text += sentence
+        }
+        return text
+    }
+
     /// "Sentence [n]." — the citation goes before the end mark; a Chinese sentence ends in "。".
-    static func cite(_ sentence: String, n: Int, language: Language) -> String {
+    static func cite(_ sentence: String, n: Int) -> String {
         var body = Substring(sentence)
         var mark = ""
         while let last = body.last, ".!?。！？；;:：".contains(last) {

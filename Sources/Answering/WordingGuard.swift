@@ -8,7 +8,7 @@ import Foundation
 public struct WordingGuard: Sendable {
     public struct Result: Sendable, Hashable {
         public var text: String
-        /// The absolute phrases found and softened, as they were written, in order.
+        /// The absolute phrases found and softened, as they were written (grouped by rule, not in text order).
         public var softened: [String]
     }
 
@@ -117,7 +117,9 @@ public struct WordingGuard: Sendable {
         Rule(#"\b(?:definitely|certainly|undoubtedly|unequivocally) (?:is|are)\b"#, "may be"),
         Rule(#"\bthere is no doubt (?:that )?"#, "it is possible that "),
         Rule(#"\b(?:without (?:a |any )?doubt|beyond (?:a |any )?doubt)\b,?"#, "possibly"),
-        Rule(#"\b(?:definitely|definitively|certainly|undoubtedly|unequivocally)\b"#, "possibly"),
+        Rule(#"\b(?:definitely|definitively|certainly|undoubtedly)\b"#, "possibly"),
+        // Qualifying a finding ("one unequivocally distorted crypt"), not a diagnosis: keep the sense.
+        Rule(#"\bunequivocally\b"#, "clearly"),
         Rule(#"\b100% certain\b"#, "fairly confident"),
         Rule(
             #"\b(this|it) is (a|an) ((?:[\w-]+ ){0,3}?)(carcinoma|adenocarcinoma|lymphoma|sarcoma|melanoma|malignancy|cancer|metastasis)\b"#,
@@ -132,5 +134,7 @@ public struct WordingGuard: Sendable {
         Rule(#"(?<!不)一定是"#, "可能是"),
         Rule(#"(?:肯定是|绝对是|必然是|无疑是|可以确定是)"#, "可能是"),
         Rule(#"百分之百"#, "较大程度上"),
+        // "这是浸润性导管癌" states a diagnosis of the image; "导管原位癌是……" in atlas text defines a term.
+        Rule(#"(这|此|该病变|该图像|图中病变)(?:就)?是([^，。；！？,.]{0,12}?(?:癌|肉瘤|淋巴瘤|黑色素瘤|恶性肿瘤))"#, "$1可能是$2"),
     ]
 }
