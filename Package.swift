@@ -72,7 +72,14 @@ let package = Package(
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "AtlasCore"], swiftSettings: strict),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "AtlasCore"], swiftSettings: strict),
-        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Retrieval", "AtlasCore"], swiftSettings: strict),
+        .testTarget(
+            name: "AnsweringTests",
+            dependencies: [
+                "Answering", "Retrieval", "AtlasCore", "Store",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "IngestTests",
             dependencies: ["Ingest", "Store", "Imaging", "Illustration", "AtlasCore", "Encoders", "Retrieval"],

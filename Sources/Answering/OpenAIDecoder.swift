@@ -1,6 +1,6 @@
 import AsyncHTTPClient
-public import AtlasCore
-public import Foundation
+import AtlasCore
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -72,8 +72,9 @@ public final class OpenAIDecoder: AnswerDecoder {
         for (name, value) in settings.headers.sorted(by: { $0.key < $1.key }) { http.headers.replaceOrAdd(name: name, value: value) }
         http.body = .bytes(ByteBuffer(bytes: body))
 
+        let prepared = http
         let raw = try await withinLimits(endpoint: endpoint) { activity in
-            try await self.exchange(http, endpoint: endpoint, activity: activity, onDelta: onDelta)
+            try await self.exchange(prepared, endpoint: endpoint, activity: activity, onDelta: onDelta)
         }
         return try answer(from: raw, language: request.language, endpoint: endpoint)
     }

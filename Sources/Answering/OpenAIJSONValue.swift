@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Any JSON value: the free-form `extraBody` a user merges into the chat-completions request, and the
 /// request body itself, built as a value so extra keys can override ours.

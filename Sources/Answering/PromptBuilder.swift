@@ -1,4 +1,4 @@
-public import AtlasCore
+import AtlasCore
 import Foundation
 
 /// The text of a chat-completions prompt, before the image is attached.
@@ -82,7 +82,7 @@ public struct PromptBuilder: Sendable {
             if free >= minimumReferenceTokens || lines.isEmpty {
                 let head = PromptRules.referenceLine(n: n, reference: reference, text: "")
                 let room = free - estimator.tokens(head) - 2
-                let text = estimator.prefix(of: reference.text, fitting: room)
+                let text = estimator.prefix(of: PromptRules.passageText(reference), fitting: room)
                 if !text.isEmpty {
                     let cut = PromptRules.referenceLine(n: n, reference: reference, text: text + "…")
                     lines.append(cut)
@@ -124,9 +124,7 @@ public struct PromptBuilder: Sendable {
     /// An earlier turn as it goes into the prompt. Its `[n]` pointed at that turn's references, not this
     /// one's, so they are taken out; so are the fixed support line and reminder the wording guard added.
     static func historyPair(_ turn: ConversationTurn) -> (question: String, answer: String) {
-        let answer = WordingGuard.removingFraming(turn.answer)
-        let uncited = answer.replacingOccurrences(
-            of: #"\s?[\[【［][0-9０-９][0-9０-９,，、\-–— ]*[\]】］]"#, with: "", options: .regularExpression)
-        return (turn.question, uncited.trimmingCharacters(in: .whitespacesAndNewlines))
+        let answer = CitationChecker().strippingCitations(WordingGuard.removingFraming(turn.answer))
+        return (turn.question, answer.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

@@ -51,10 +51,15 @@ public enum PromptRules {
         }
     }
 
-    /// `[n] title — heading: text (source)`; without a heading, `[n] title: text (source)`.
+    /// `[n] title — heading: text (source)`; without a heading, `[n] title: text (source)`. Bracketed
+    /// numbers inside the passage are taken out so the model sees only our numbering; lines are joined.
     public static func referenceLine(n: Int, reference: Reference, text: String? = nil) -> String {
         var head = "[\(n)] \(reference.title)"
         if let heading = reference.heading, !heading.isEmpty { head += " — \(heading)" }
-        return "\(head): \(text ?? reference.text) (\(reference.source))"
+        return "\(head): \(text ?? passageText(reference)) (\(reference.source))"
+    }
+
+    static func passageText(_ reference: Reference) -> String {
+        CitationChecker().strippingCitations(reference.text).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

@@ -41,7 +41,7 @@ struct DecoderFailureTests {
         try await withStandIn(model: "timeout", stream: false, configure: { $0.deadline = .milliseconds(600) }) { _, decoder in
             let (reason, seconds) = try await Self.askExpectingFallback(decoder)
             #expect(reason.hasSuffix("no complete answer within the 0.60 s deadline"))
-            #expect(seconds >= 0.6 && seconds < 3, "took \(seconds) s")
+            #expect(seconds >= 0.6 && seconds < 5, "took \(seconds) s")
         }
     }
 
@@ -56,12 +56,12 @@ struct DecoderFailureTests {
             await #expect(throws: OpenAIDecoderError.self) {
                 _ = try await decoder.decode(DecoderFixtures.decodeRequest()) { await pieces.append($0) }
             }
-            #expect(start.duration(to: clock.now) < .seconds(3))
+            #expect(start.duration(to: clock.now) < .seconds(5))
             #expect(await pieces.joined == "The duct is expanded by ")  // what came before the stall
 
             let (reason, seconds) = try await Self.askExpectingFallback(decoder)
             #expect(reason.hasSuffix("the server sent nothing for 0.40 s (stream idle timeout)"))
-            #expect(seconds >= 0.4 && seconds < 3, "took \(seconds) s")
+            #expect(seconds >= 0.4 && seconds < 5, "took \(seconds) s")
         }
     }
 
@@ -78,19 +78,19 @@ struct DecoderFailureTests {
         try await withStandIn(model: "reset-mid-stream") { _, decoder in
             let (reason, seconds) = try await Self.askExpectingFallback(decoder)
             #expect(reason.contains("in the middle of the answer"))
-            #expect(seconds < 3)
+            #expect(seconds < 5)
         }
     }
 
     @Test("a refused connection: nothing listening on the port")
     func refusedConnection() async throws {
-        let port = try DecoderStandIn.refusedPort()
+        let port = try await DecoderStandIn.refusedPort()
         let settings = DecoderSettings(baseURL: "http://127.0.0.1:\(port)/v1", model: "valid-citations", connectTimeout: .seconds(1))
         try await OpenAIDecoder.withDecoder(settings: settings) { decoder in
             let (reason, seconds) = try await Self.askExpectingFallback(decoder)
             #expect(reason.hasPrefix("decoder http://127.0.0.1:\(port)/v1/chat/completions: "))
             #expect(reason.contains("refused") || reason.contains("could not connect"), "\(reason)")
-            #expect(seconds < 3, "took \(seconds) s")
+            #expect(seconds < 5, "took \(seconds) s")
         }
     }
 

@@ -21,8 +21,14 @@ final class DecoderStandIn: @unchecked Sendable {
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Support/decoder_standin.py")
 
-    /// `wait`: how long the `timeout` and `stalled-stream` scripts stay silent.
-    init(wait: Double = 30) throws {
+    /// `wait`: how long the `timeout` and `stalled-stream` scripts stay silent. Starting blocks (process
+    /// launch, reading the port), so it runs on a thread of its own: tests run in parallel on the few
+    /// threads of Swift's cooperative pool, and blocking them would stall every other test's timers.
+    static func start(wait: Double = 30) async throws -> DecoderStandIn {
+        try await offThePool { try DecoderStandIn(wait: wait) }
+    }
+
+    private init(wait: Double) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.script.path, "--port", "0"]
@@ -63,17 +69,35 @@ final class DecoderStandIn: @unchecked Sendable {
         return list
     }
 
-    func stop() {
-        try? input.fileHandleForWriting.close()
-        process.terminate()
-        process.waitUntilExit()
+    func stop() async {
+        await offThePool {
+            try? self.input.fileHandleForWriting.close()
+            self.process.terminate()
+            self.process.waitUntilExit()
+        }
     }
 
     /// A loopback port with nothing listening: the stand-in's, after it has stopped.
-    static func refusedPort() throws -> Int {
-        let standIn = try DecoderStandIn()
-        standIn.stop()
+    static func refusedPort() async throws -> Int {
+        let standIn = try await DecoderStandIn.start()
+        await standIn.stop()
         return standIn.port
+    }
+}
+
+/// Runs blocking work on a dispatch thread instead of a cooperative-pool thread.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+func offThePool(_ work: @escaping @Sendable () -> Void) async {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async {
+            work()
+            continuation.resume()
+        }
     }
 }
 
@@ -83,12 +107,18 @@ func withStandIn<T>(
     prepareImage: ImagePayload.Preparation? = nil,
     _ body: (DecoderStandIn, OpenAIDecoder) async throws -> T
 ) async throws -> T {
-    let standIn = try DecoderStandIn(wait: wait)
-    defer { standIn.stop() }
+    let standIn = try await DecoderStandIn.start(wait: wait)
     var settings = DecoderSettings(baseURL: standIn.baseURL, model: model, stream: stream)
     configure(&settings)
-    return try await OpenAIDecoder.withDecoder(settings: settings, prepareImage: prepareImage) { decoder in
-        try await body(standIn, decoder)
+    do {
+        let result = try await OpenAIDecoder.withDecoder(settings: settings, prepareImage: prepareImage) { decoder in
+            try await body(standIn, decoder)
+        }
+        await standIn.stop()
+        return result
+    } catch {
+        await standIn.stop()
+        throw error
     }
 }
 
