@@ -9,6 +9,10 @@ let strict: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
 ]
 
+// Pixel loops and neural-network layers are 10–50× slower unoptimised; these modules are optimised in debug
+// builds too, so tests and the demo run at a usable speed while the rest stays debuggable.
+let hotPath: [SwiftSetting] = strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "AtlasQA",
     platforms: [.macOS(.v14)],
@@ -29,11 +33,11 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
 
         .target(name: "AtlasCore", swiftSettings: strict),
-        .target(name: "LinearAlgebra", dependencies: ["CBLAS"], swiftSettings: strict),
-        .target(name: "Imaging", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: strict),
+        .target(name: "LinearAlgebra", dependencies: ["CBLAS"], swiftSettings: hotPath),
+        .target(name: "Imaging", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: hotPath),
         // Procedural H&E-like illustrations: the bundled atlas's images, test and benchmark atlases.
-        .target(name: "Illustration", dependencies: ["Imaging"], swiftSettings: strict),
-        .target(name: "Encoders", dependencies: ["AtlasCore", "LinearAlgebra", "Imaging"], swiftSettings: strict),
+        .target(name: "Illustration", dependencies: ["Imaging"], swiftSettings: hotPath),
+        .target(name: "Encoders", dependencies: ["AtlasCore", "LinearAlgebra", "Imaging"], swiftSettings: hotPath),
         .target(
             name: "Store",
             dependencies: ["AtlasCore", "LinearAlgebra", .product(name: "GRDB", package: "GRDB.swift")],

@@ -40,10 +40,14 @@ public struct E5Encoder: TextEncoder {
     }
 
     public func embed(_ texts: [String], role: TextRole) throws -> [[Float]] {
+        embed(contents: texts.map { tokenizer.contentIDs(Self.prefix(role) + $0) })
+    }
+
+    /// Unit vectors for texts given as content token ids (prefix included, no `<s>`/`</s>`).
+    func embed(contents: [[Int32]]) -> [[Float]] {
         var windows: [[Int32]] = []
         var owner: [(text: Int, weight: Float)] = []
-        for (t, text) in texts.enumerated() {
-            let content = tokenizer.contentIDs(Self.prefix(role) + text)
+        for (t, content) in contents.enumerated() {
             var start = 0
             repeat {
                 let end = min(start + windowLength, content.count)
@@ -53,8 +57,8 @@ public struct E5Encoder: TextEncoder {
             } while start < content.count
         }
         let means = model.meanPooled(windows)
-        var vectors = [[Float]](repeating: [Float](repeating: 0, count: dimension), count: texts.count)
-        var weights = [Float](repeating: 0, count: texts.count)
+        var vectors = [[Float]](repeating: [Float](repeating: 0, count: dimension), count: contents.count)
+        var weights = [Float](repeating: 0, count: contents.count)
         for (w, (t, weight)) in owner.enumerated() {
             for i in 0..<dimension { vectors[t][i] += weight * means[w][i] }
             weights[t] += weight

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The histo-v1 vector of one stain-normalised tile.
 ///
 /// Inputs are the H and E amounts on the reference scale. Channels: u_H and u_E (amounts divided by the
@@ -15,7 +17,7 @@
 enum HistologyTileFeatures {
     /// What a block measures; its weight in the vector is looked up by kind.
     enum Kind: Int, CaseIterable, Sendable {
-        case stainHistogram, jointHistogram
+        case stainHistogram, jointHistogram, stainStrength
         case nucleusSize, nucleusShape, nucleusCoverage, lumenSize, lumenCoverage
         case lbpHaematoxylin, lbpDensity, gradientMagnitude, orientation, coherence
         case coarseLBPHaematoxylin, coarseLBPDensity, coarseGradientMagnitude, coarseOrientation, coarseCoherence
@@ -30,7 +32,7 @@ enum HistologyTileFeatures {
         }
 
         static let standard: [Kind: Float] = [
-            .stainHistogram: 1, .jointHistogram: 1,
+            .stainHistogram: 1, .jointHistogram: 1, .stainStrength: 0.5,
             .nucleusSize: 1, .nucleusShape: 0.7, .nucleusCoverage: 0.5, .lumenSize: 0.7, .lumenCoverage: 0.5,
             .lbpHaematoxylin: 1, .lbpDensity: 1, .gradientMagnitude: 0.7, .orientation: 0.5, .coherence: 0.5,
             .coarseLBPHaematoxylin: 1, .coarseLBPDensity: 1, .coarseGradientMagnitude: 0.7, .coarseOrientation: 0.5,
@@ -41,6 +43,7 @@ enum HistologyTileFeatures {
     }
 
     static let histogramBins = 10
+    static let strengthBins = 7
     static let jointBins = 6
     static let histogramTop: Float = 1.25
     static let radii: [Double] = [1, 2, 3]
@@ -54,6 +57,7 @@ enum HistologyTileFeatures {
     static let layout: [(kind: Kind, length: Int)] = {
         var l: [(kind: Kind, length: Int)] = [
             (.stainHistogram, histogramBins), (.stainHistogram, histogramBins), (.jointHistogram, jointBins * jointBins),
+            (.stainStrength, strengthBins), (.stainStrength, strengthBins),
             (.nucleusSize, HistoBlobs.sizeBins), (.nucleusShape, HistoBlobs.elongationBins), (.nucleusCoverage, 2),
             (.lumenSize, HistoBlobs.sizeBins), (.lumenCoverage, 2),
         ]
@@ -72,8 +76,8 @@ enum HistologyTileFeatures {
     static let dimension = layout.reduce(0) { $0 + $1.length }
 
     /// The tile's vector: blocks weighted and concatenated, then L2-normalised.
-    static func vector(haematoxylin: HistoPlane, eosin: HistoPlane, weights: Weights = Weights()) -> [Float] {
-        combine(blocks(haematoxylin: haematoxylin, eosin: eosin), weights: weights)
+    static func vector(haematoxylin: HistoPlane, eosin: HistoPlane, strength: SIMD2<Double>, weights: Weights = Weights()) -> [Float] {
+        combine(blocks(haematoxylin: haematoxylin, eosin: eosin, strength: strength), weights: weights)
     }
 
     static func combine(_ blocks: [[Float]], weights: Weights) -> [Float] {
@@ -88,7 +92,8 @@ enum HistologyTileFeatures {
     }
 
     /// Every block of the layout, power-normalised, unweighted.
-    static func blocks(haematoxylin: HistoPlane, eosin: HistoPlane) -> [[Float]] {
+    /// `strength` is the image's staining strength relative to the reference (what normalisation divided out).
+    static func blocks(haematoxylin: HistoPlane, eosin: HistoPlane, strength: SIMD2<Double>) -> [[Float]] {
         let n = haematoxylin.values.count
         var uH = haematoxylin, uE = eosin
         var density = haematoxylin
@@ -115,6 +120,13 @@ enum HistologyTileFeatures {
         out.append(powerNormalised(hH))
         out.append(powerNormalised(hE))
         out.append(powerNormalised(joint))
+        // How strong the staining was, coarsely and softly binned (log₂ in half steps): pale mucus and dense
+        // muscle differ in it, a re-staining moves it by less than a bin.
+        for v in [strength.x, strength.y] {
+            var b = [Float](repeating: 0, count: strengthBins)
+            HistoBinning.addSoft(Float(log2(max(v, 1e-3)) / 0.75) + Float(strengthBins / 2), to: &b)
+            out.append(powerNormalised(b))
+        }
         let nuclei = HistoBlobs(threshold: nucleusThreshold, above: true).measure(uH)
         out.append(powerNormalised(nuclei.size))
         out.append(powerNormalised(nuclei.elongation))

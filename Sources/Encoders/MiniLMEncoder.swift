@@ -25,10 +25,10 @@ public struct MiniLMEncoder: TextEncoder {
         let weightsURL = directory.appendingPathComponent("model.safetensors")
         let weights = try SafetensorsFile(url: weightsURL)
         let model = try BertModel(config: config, safetensors: weights)
-        guard tokenizer.vocabulary.count <= config.vocabSize else {
+        guard tokenizer.vocabularySize <= config.vocabSize else {
             throw ModelFileError(
                 file: directory.appendingPathComponent("vocab.txt").path,
-                "\(tokenizer.vocabulary.count) tokens but the model has \(config.vocabSize) embeddings")
+                "\(tokenizer.vocabularySize) tokens but the model has \(config.vocabSize) embeddings")
         }
         self.id = id
         dimension = config.hiddenSize

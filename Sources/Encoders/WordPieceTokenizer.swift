@@ -4,7 +4,9 @@ public import Foundation
 /// clean-up, CJK spacing, accent stripping and lower-casing; `BertPreTokenizer`; `WordPiece` with `##`
 /// continuations). Works on Unicode scalars, as the Rust original works on `char`s.
 public struct WordPieceTokenizer: Sendable {
-    public let vocabulary: [String: Int32]
+    /// Token → id, compared byte for byte.
+    let vocabulary: ByteStringTable
+    public var vocabularySize: Int { vocabulary.count }
     public let unknownID: Int32
     public let classifierID: Int32
     public let separatorID: Int32
@@ -15,12 +17,10 @@ public struct WordPieceTokenizer: Sendable {
 
     /// From the lines of `vocab.txt`: line `i` is the token with id `i`.
     public init(vocabularyLines lines: [String], maxLength: Int = 256) throws(ModelFileError) {
-        var vocabulary: [String: Int32] = [:]
-        vocabulary.reserveCapacity(lines.count)
-        for (i, line) in lines.enumerated() where vocabulary[line] == nil {
-            vocabulary[line] = Int32(i)
-        }
-        guard let unknown = vocabulary["[UNK]"], let cls = vocabulary["[CLS]"], let sep = vocabulary["[SEP]"] else {
+        // A repeated line takes the later id, as `tokenizers` builds its map.
+        let vocabulary = ByteStringTable(lines.enumerated().map { ($0.element, Int32($0.offset)) })
+        guard let unknown = vocabulary.id("[UNK]"), let cls = vocabulary.id("[CLS]"), let sep = vocabulary.id("[SEP]")
+        else {
             throw ModelFileError(file: "vocab.txt", "the vocabulary lacks [UNK], [CLS] or [SEP]")
         }
         self.vocabulary = vocabulary
@@ -117,7 +117,7 @@ public struct WordPieceTokenizer: Sendable {
             while start < end {
                 var candidate = String(String.UnicodeScalarView(word[start..<end]))
                 if start > 0 { candidate = "##" + candidate }
-                if let id = vocabulary[candidate] {
+                if let id = vocabulary.id(candidate) {
                     found = id
                     break
                 }

@@ -103,14 +103,13 @@ extension TissuePainter {
     /// Heterogeneous, overlapping, swirling cells with slit-like peripheral lumens (UHD).
     mutating func streamingCells(_ outline: Blob) {
         canvas.blob(outline, h: 0.1, e: 0.42, soft: 1, grain: 0.1)
-        let swirl = PixelNoise.self
         let flowSeed = noiseSeed()
         let reach = outline.maxRadius
         let count = Int(reach * reach / (28 * s * s))
         for _ in 0..<count {
             let p = outline.center + SIMD2(rng.uniform(-reach, reach), rng.uniform(-reach, reach))
             guard outline.contains(p, inset: 3 * s) else { continue }
-            let flow = swirl.value(p.x / (40 * s), p.y / (40 * s), flowSeed) * 2 * .pi
+            let flow = PixelNoise.value(p.x / (40 * s), p.y / (40 * s), flowSeed) * 2 * .pi
             let look = NucleusLook(
                 radius: rng.uniform(2.2, 3.4) * s, elongation: rng.uniform(1.4, 2.4), darkness: rng.uniform(0.85, 1.2),
                 pleomorphism: 0.15)

@@ -40,20 +40,39 @@ extension TissuePainter {
         }
     }
 
+    /// Crypts cut along their length, running down from the surface (top) and turning sideways
+    /// at the base: the dilated, L- and boot-shaped bases of a sessile serrated lesion.
     mutating func colonSessileSerratedLesion() {
         laminaPropria(cells: 120)
-        let centers = scatter(count: 5, minDistance: 88 * s, margin: 25 * s)
-        for p in centers {
-            // Dilated, asymmetric crypts; the strong low harmonics give boot- and L-shaped outlines.
-            let outline = Blob(
-                center: p, radius: rng.uniform(36, 50) * s, aspect: rng.uniform(1.3, 2.0), angle: rng.angle(),
-                irregularity: 0.22, rng: &rng)
-            let look = GlandLook(
-                epithelium: 10 * s, cytoplasmH: 0.06, cytoplasmE: 0.5,
-                nucleus: NucleusLook(radius: 2.0 * s, elongation: 1.7, darkness: 1.15), spacing: 4.4 * s,
-                basalDepth: 2.6 * s, goblet: 0.4, serration: 4.5 * s, serrationTeeth: rng.int(14..<20),
-                lumen: rng.chance(0.5) ? .mucin : .empty)
-            gland(outline, look)
+        let count = 3
+        let pitch = width / Float(count)
+        let look = GlandLook(
+            epithelium: 10 * s, cytoplasmH: 0.06, cytoplasmE: 0.5,
+            nucleus: NucleusLook(radius: 2.0 * s, elongation: 1.7, darkness: 1.15), spacing: 4.4 * s,
+            basalDepth: 2.6 * s, goblet: 0.4)
+        for i in 0..<count {
+            let x = pitch * (Float(i) + rng.uniform(0.3, 0.5))
+            let baseY = height * rng.uniform(0.68, 0.84)
+            let shaft = [
+                SIMD2(x + rng.normal() * 4 * s, -12 * s), SIMD2(x + rng.normal() * 6 * s, baseY * 0.5),
+                SIMD2(x, baseY),
+            ]
+            let direction: Float = rng.chance(0.5) ? 1 : -1
+            let reach = rng.uniform(40, 60) * s
+            var pieces = [
+                GlandPiece(path: shaft, halfWidth: rng.uniform(14, 17) * s),
+                GlandPiece(
+                    path: [SIMD2(x, baseY), SIMD2(x + direction * reach, baseY + rng.normal() * 6 * s)],
+                    halfWidth: rng.uniform(19, 24) * s),
+            ]
+            if rng.chance(0.4) {
+                // Inverted T: the base spreads both ways.
+                pieces.append(
+                    GlandPiece(
+                        path: [SIMD2(x, baseY), SIMD2(x - direction * reach * 0.6, baseY + rng.normal() * 6 * s)],
+                        halfWidth: rng.uniform(16, 20) * s))
+            }
+            tubularGland(pieces, look, tufts: true)
         }
     }
 
@@ -76,13 +95,12 @@ extension TissuePainter {
         stroma(density: 0.5, angle: rng.angle(), wavy: 3, fibres: 25, cells: 14, basophilia: 0.1)
         inflammatoryCells(count: 25)
         let tumourNucleus = NucleusLook(
-            radius: 3.4 * s, elongation: 1.6, darkness: 1.35, pleomorphism: 0.3, vesicular: true, nucleolus: true,
-            grain: 0.3)
+            radius: 3.2 * s, elongation: 2.4, darkness: 1.45, pleomorphism: 0.3, nucleolus: true, grain: 0.3)
         // Back to back: centres closer than two radii, so glands touch and merge.
-        for p in scatter(count: 9, minDistance: 50 * s, margin: 20 * s) {
+        for p in scatter(count: 12, minDistance: 44 * s, margin: 20 * s) {
             let outline = Blob(
-                center: p, radius: rng.uniform(22, 36) * s, aspect: rng.uniform(1, 1.9), angle: rng.angle(),
-                irregularity: 0.35, rng: &rng)
+                center: p, radius: rng.uniform(24, 38) * s, aspect: rng.uniform(1, 1.9), angle: rng.angle(),
+                irregularity: 0.28, rng: &rng)
             if rng.chance(0.4) {
                 let lumens = punchedLumens(in: outline, count: rng.int(2..<5), radius: 5 * s...9 * s)
                 solidNest(
@@ -91,8 +109,8 @@ extension TissuePainter {
                 for lumen in lumens { necrosis(in: lumen, inset: 1 * s, dustClusters: 2) }
             } else {
                 let look = GlandLook(
-                    epithelium: 11 * s, cytoplasmH: 0.16, cytoplasmE: 0.5, nucleus: tumourNucleus, spacing: 5 * s,
-                    basalDepth: 3.5 * s, stratification: 4 * s, lumen: .necrosis)
+                    epithelium: 13 * s, cytoplasmH: 0.16, cytoplasmE: 0.5, nucleus: tumourNucleus, spacing: 3.6 * s,
+                    basalDepth: 3.5 * s, stratification: 5 * s, lumen: .necrosis)
                 gland(outline, look)
             }
         }
@@ -118,14 +136,14 @@ extension TissuePainter {
         stroma(density: 0.55, angle: rng.angle(), wavy: 3, fibres: 20, cells: 10)
         let tumourNucleus = NucleusLook(
             radius: 3 * s, elongation: 1.5, darkness: 1.4, pleomorphism: 0.25, vesicular: true, nucleolus: true)
-        for p in scatter(count: 3, minDistance: 120 * s, margin: 10 * s) {
+        for p in scatter(count: 3, minDistance: 110 * s, margin: -30 * s) {
             let lake = Blob(
-                center: p, radius: rng.uniform(75, 105) * s, aspect: rng.uniform(1, 1.5), angle: rng.angle(),
+                center: p, radius: rng.uniform(85, 115) * s, aspect: rng.uniform(1, 1.5), angle: rng.angle(),
                 irregularity: 0.25, rng: &rng)
             mucinPool(in: lake)
             // Floating strips and small glands of tumour cells.
-            for _ in 0..<rng.int(3..<6) {
-                let q = lake.point(at: rng.uniform(-.pi, .pi), inset: rng.uniform(15, 0.7 * lake.maxRadius) * s / s)
+            for _ in 0..<rng.int(4..<8) {
+                let q = lake.point(at: rng.uniform(-.pi, .pi), inset: rng.uniform(15 * s, 0.8 * lake.maxRadius))
                 guard lake.contains(q, inset: 14 * s) else { continue }
                 let outline = Blob(
                     center: q, radius: rng.uniform(9, 15) * s, aspect: rng.uniform(1.2, 2.5), angle: rng.angle(),

@@ -57,7 +57,7 @@ extension TissuePainter {
             canvas.blob(lumen, h: 0.02, e: 0.2, soft: 0.9, grain: 0.2)
         case .necrosis:
             canvas.blob(lumen, h: 0, e: 0, soft: 0.9)
-            necrosis(in: lumen, inset: 1.5 * s, dustClusters: max(2, Int(lumen.maxRadius * lumen.maxRadius / (60 * s * s))))
+            necrosis(in: lumen, inset: 4 * s, dustClusters: max(2, Int(lumen.maxRadius * lumen.maxRadius / (60 * s * s))))
         case .mucin:
             canvas.blob(lumen, h: 0, e: 0, soft: 0.9)
             mucinPool(in: lumen, inset: 1 * s)
@@ -138,6 +138,83 @@ extension TissuePainter {
             }
             y += rowHeight
             row += 1
+        }
+    }
+}
+
+/// A gland cut along its length: a centre line with a half-width of epithelium on either side.
+struct GlandPiece {
+    var path: [SIMD2<Float>]
+    var halfWidth: Float
+}
+
+extension TissuePainter {
+    /// Points every `step` pixels along a polyline, with the unit tangent there.
+    static func resample(_ path: [SIMD2<Float>], step: Float) -> [(point: SIMD2<Float>, tangent: SIMD2<Float>)] {
+        var out: [(SIMD2<Float>, SIMD2<Float>)] = []
+        var carry: Float = 0
+        for i in 1..<max(path.count, 1) {
+            let a = path[i - 1], b = path[i]
+            let len = distance(a, b)
+            guard len > 0 else { continue }
+            let dir = (b - a) / len
+            var t = carry
+            while t < len {
+                out.append((a + dir * t, dir))
+                t += step
+            }
+            carry = t - len
+        }
+        return out
+    }
+
+    static func distanceToPath(_ p: SIMD2<Float>, _ path: [SIMD2<Float>]) -> Float {
+        var best = Float.infinity
+        for i in 1..<max(path.count, 1) {
+            let a = path[i - 1], ab = path[i] - a
+            let t = min(max(((p - a) * ab).sum() / max((ab * ab).sum(), 1e-6), 0), 1)
+            best = min(best, distance(p, a + ab * t))
+        }
+        return best
+    }
+
+    /// Longitudinally cut crypts (pieces share one lumen), optionally with saw-tooth tufts
+    /// projecting into the lumen: serration seen along the crypt.
+    mutating func tubularGland(_ pieces: [GlandPiece], _ look: GlandLook, tufts: Bool) {
+        for piece in pieces {
+            canvas.polyline(piece.path, width: 2 * piece.halfWidth, h: look.cytoplasmH, e: look.cytoplasmE, soft: 1, grain: 0.1)
+        }
+        for piece in pieces {
+            canvas.polyline(piece.path, width: 2 * (piece.halfWidth - look.epithelium), h: 0, e: 0, soft: 0.9)
+        }
+        func inLumen(_ p: SIMD2<Float>, margin: Float) -> Bool {
+            pieces.contains { Self.distanceToPath(p, $0.path) < $0.halfWidth - look.epithelium + margin }
+        }
+        for piece in pieces {
+            let lumenHalf = piece.halfWidth - look.epithelium
+            for (p, t) in Self.resample(piece.path, step: look.spacing) {
+                let n = SIMD2(-t.y, t.x)
+                for side: Float in [-1, 1] {
+                    let across = atan2f(n.y * side, n.x * side)
+                    if tufts && rng.chance(0.45) {
+                        // A tooth of epithelium poking into the lumen.
+                        let q = p + n * side * (lumenHalf - 1.2 * s)
+                        if !inLumen(q + n * side * 4 * s, margin: 0) {
+                            canvas.ellipse(q, rx: 3.8 * s, ry: 1.8 * s, angle: across, h: look.cytoplasmH, e: look.cytoplasmE, soft: 0.8)
+                        }
+                    }
+                    if look.goblet > 0 && rng.chance(look.goblet * 0.5) {
+                        let g = p + n * side * (piece.halfWidth - look.epithelium * 0.58)
+                        if !inLumen(g, margin: 1.5 * s) {
+                            canvas.ellipse(g, rx: look.epithelium * 0.3, ry: 2.6 * s, angle: across, h: 0.12, e: 0.04, soft: 0.9)
+                        }
+                    }
+                    let depth = look.basalDepth + look.stratification * rng.unit()
+                    let q = p + n * side * (piece.halfWidth - depth) + t * rng.normal() * 0.6 * s
+                    guard !inLumen(q, margin: look.nucleus.radius) else { continue }
+                    nucleus(look.nucleus, at: q, angle: across + rng.normal() * 0.12)
+                }
+            }
         }
     }
 }

@@ -74,8 +74,11 @@ public enum Morphology: String, CaseIterable, Sendable, Codable {
 
     /// A short title, as an atlas entry would have.
     public var title: String {
-        switch organ {
-        case "breast", "colon", "lymph node": "\(diagnosis) (\(organ))"
+        switch self {
+        case .breastUDH, .breastADH, .breastDCIS, .breastIDC, .breastILC, .breastFibroadenoma, .breastLCIS,
+            .colonHyperplasticPolyp, .colonTubularAdenoma, .colonAdenocarcinoma, .colonMucinousAdenocarcinoma,
+            .colonSessileSerratedLesion:
+            "\(diagnosis) (\(organ))"
         default: diagnosis
         }
     }

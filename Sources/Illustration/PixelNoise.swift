@@ -49,13 +49,8 @@ enum PixelNoise {
     ) -> [Float] {
         var out = [Float](repeating: 0, count: width * height)
         let c = cosf(angle), s = sinf(angle)
-        var total: Float = 0
-        var amp: Float = 1
-        for o in 0..<octaves {
-            total += amp
-            amp *= 0.5
-            _ = o
-        }
+        // Octave amplitudes 1, 1/2, 1/4, … sum to this; dividing by it keeps the field in [0, 1].
+        let total = (0..<octaves).reduce(Float(0)) { sum, o in sum + powf(0.5, Float(o)) }
         out.withUnsafeMutableBufferPointer { buf in
             for y in 0..<height {
                 for x in 0..<width {

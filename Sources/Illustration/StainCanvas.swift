@@ -19,9 +19,6 @@ struct StainCanvas {
         conc = [Float](repeating: 0, count: width * height * 2)
     }
 
-    func haematoxylin(at x: Int, _ y: Int) -> Float { conc[2 * (y * width + x)] }
-    func eosin(at x: Int, _ y: Int) -> Float { conc[2 * (y * width + x) + 1] }
-
     mutating func fill(h: Float, e: Float) {
         for i in 0..<(width * height) {
             conc[2 * i] = h

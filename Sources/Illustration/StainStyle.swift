@@ -48,9 +48,12 @@ public struct StainStyle: Sendable, Hashable {
         name: "blue-dark", haematoxylin: SIMD3(0.66, 0.70, 0.27), eosin: SIMD3(0.26, 0.80, 0.54),
         haematoxylinStrength: 1.3, eosinStrength: 0.85, background: SIMD3(232, 233, 238), noise: 2.5)
 
+    // Real H&E stain vectors lie about 20–30° apart; every preset keeps them at least 20° apart so
+    // colour deconvolution can still tell the stains apart.
+
     /// Not used by the atlas: a washed-out, purple slide.
     public static let purpleFaded = StainStyle(
-        name: "purple-faded", haematoxylin: SIMD3(0.50, 0.78, 0.37), eosin: SIMD3(0.30, 0.85, 0.43),
+        name: "purple-faded", haematoxylin: SIMD3(0.50, 0.78, 0.37), eosin: SIMD3(0.17, 0.86, 0.48),
         haematoxylinStrength: 0.65, eosinStrength: 0.7, background: SIMD3(240, 236, 244), noise: 2)
 
     /// Not used by the atlas: heavy, orange-red eosin and a warm scanner.
@@ -60,7 +63,7 @@ public struct StainStyle: Sendable, Hashable {
 
     /// Not used by the atlas: grey-brown haematoxylin on a cool, dim scanner.
     public static let greyBrown = StainStyle(
-        name: "grey-brown", haematoxylin: SIMD3(0.48, 0.62, 0.62), eosin: SIMD3(0.20, 0.72, 0.66),
+        name: "grey-brown", haematoxylin: SIMD3(0.50, 0.62, 0.60), eosin: SIMD3(0.10, 0.80, 0.59),
         haematoxylinStrength: 1.0, eosinStrength: 0.9, background: SIMD3(228, 232, 236), noise: 3)
 
     /// The two styles of the bundled atlas: `-1.png` and `-2.jpg`.
@@ -78,16 +81,28 @@ public struct StainStyle: Sendable, Hashable {
             let j = v + SIMD3(rng.normal(), rng.normal(), rng.normal()) * amount
             return SIMD3(max(j.x, 0.02), max(j.y, 0.02), max(j.z, 0.02))
         }
+        var h = jitter(standard.haematoxylin, 0.07)
+        var e = jitter(standard.eosin, 0.09)
+        while angleDegrees(h, e) < 18 {
+            h = jitter(standard.haematoxylin, 0.07)
+            e = jitter(standard.eosin, 0.09)
+        }
         let glass = rng.uniform(224, 250)
         let tint = SIMD3(rng.normal(), rng.normal(), rng.normal()) * 3
         return StainStyle(
             name: "random-\(seed)",
-            haematoxylin: jitter(standard.haematoxylin, 0.07),
-            eosin: jitter(standard.eosin, 0.09),
+            haematoxylin: h,
+            eosin: e,
             haematoxylinStrength: rng.uniform(0.65, 1.4),
             eosinStrength: rng.uniform(0.65, 1.4),
             background: SIMD3(repeating: glass) + tint,
             noise: rng.uniform(1, 3.5))
+    }
+
+    /// The angle between two stain directions, in degrees.
+    public static func angleDegrees(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> Float {
+        let cosine = (unit(a) * unit(b)).sum()
+        return acosf(min(max(cosine, -1), 1)) * 180 / .pi
     }
 
     /// A preset by name ("standard", "pink-light", "blue-dark", "purple-faded", "orange-strong",

@@ -118,10 +118,18 @@ extension TissuePainter {
         canvas.fill(h: 0.06, e: 0.35)
         let field = PixelNoise.field(
             width: canvas.width, height: canvas.height, cell: 18 * s, octaves: 3, seed: noiseSeed())
-        canvas.add(field: field.map { $0 - 0.35 }, h: 0.2, e: 0.6)
         let all = Blob(center: center, radius: max(width, height) * 0.75, rng: &rng)
         necrosis(in: all, dustClusters: 110)
-        for _ in 0..<12 { erythrocyte(at: anywhere()) }
+        // Dirty, mottled: basophilic smudges where nuclear material has spilled.
+        canvas.add(field: field.map { $0 - 0.45 }, h: 0.45, e: 0.5)
+        for _ in 0..<40 {
+            // Ghost cells: the outline of a dead cell with a faint nuclear shadow.
+            let p = anywhere()
+            let r = rng.uniform(5, 7) * s
+            canvas.ellipse(p, rx: r, ry: r * 0.85, angle: rng.angle(), h: 0.15, e: 1.05, alpha: 0.5, soft: 1.2)
+            canvas.ellipse(p, rx: r * 0.45, ry: r * 0.4, angle: rng.angle(), h: 0.5, e: 0.7, alpha: 0.5, soft: 1.2)
+        }
+        for _ in 0..<5 { erythrocyte(at: anywhere()) }
         // Pale lysed patches.
         for _ in 0..<rng.int(2..<5) {
             canvas.ellipse(anywhere(), rx: rng.uniform(10, 25) * s, ry: rng.uniform(6, 15) * s, angle: rng.angle(),

@@ -1,7 +1,7 @@
 /// Eigen-decomposition of a symmetric 3×3 matrix by cyclic Jacobi rotations: exact enough, allocation-free.
-enum StainEigenSolver {
+public enum StainEigenSolver {
     /// Eigenvalues in descending order with their unit eigenvectors. `m` is row-major and must be symmetric.
-    static func symmetricEigen(_ m: [[Double]]) -> [(value: Double, vector: SIMD3<Double>)] {
+    public static func symmetricEigen(_ m: [[Double]]) -> [(value: Double, vector: SIMD3<Double>)] {
         var a = m
         var v: [[Double]] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
         for _ in 0..<50 {

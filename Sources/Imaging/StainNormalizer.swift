@@ -28,10 +28,14 @@ public struct StainNormalization: Sendable, Hashable {
     /// H and E amounts on the reference's scale (the reference's robust maxima are 1.9705 and 1.0308).
     public var concentrations: StainConcentrations
     public var source: Source
+    /// How strongly the image was stained relative to the reference (1 = as strong; H and E): the factor the
+    /// normalisation divided the amounts by.
+    public var strength: SIMD2<Double>
 
-    public init(concentrations: StainConcentrations, source: Source) {
+    public init(concentrations: StainConcentrations, source: Source, strength: SIMD2<Double>) {
         self.concentrations = concentrations
         self.source = source
+        self.strength = strength
     }
 
     public var usedReference: Bool {
@@ -76,7 +80,7 @@ public struct StainNormalizer: Sendable, Hashable {
         minimumTissueFraction: Double = 0.03,
         maximumDeviation: Double = 40,
         minimumSeparation: Double = 4,
-        maximumSamples: Int = 40_000
+        maximumSamples: Int = 12_000
     ) {
         self.referenceStains = referenceStains
         self.referenceMaxConcentrations = referenceMaxConcentrations
@@ -113,11 +117,12 @@ public struct StainNormalizer: Sendable, Hashable {
             var c = ColourDeconvolution.concentrations(of: image, stains: e.stains)
             let scale = referenceMaxConcentrations / e.maxConcentrations
             Self.scale(&c, by: SIMD2<Float>(scale))
-            return StainNormalization(concentrations: c, source: .estimated(e))
+            return StainNormalization(concentrations: c, source: .estimated(e), strength: 1 / scale)
         case .failure(let why):
             var c = ColourDeconvolution.concentrations(of: image, stains: referenceStains)
-            Self.scale(&c, by: SIMD2<Float>(repeating: Float(fallbackScale(c))))
-            return StainNormalization(concentrations: c, source: .reference(reason: why.reason))
+            let scale = fallbackScale(c)
+            Self.scale(&c, by: SIMD2<Float>(repeating: Float(scale)))
+            return StainNormalization(concentrations: c, source: .reference(reason: why.reason), strength: [1 / scale, 1 / scale])
         }
     }
 

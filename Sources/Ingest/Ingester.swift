@@ -45,7 +45,7 @@ public struct Ingester: Sendable {
         var run = Run(atlas: atlas)
         if strict, !run.problems.isEmpty { throw Self.strictFailure(atlas: url, problems: run.problems) }
         let records = encoderRecords
-        if !strict { try writer.register(encoders: records) }
+        if strict { try checkEncoders(records) } else { try writer.register(encoders: records) }
 
         progress?.start(label: "ingest \(url.lastPathComponent)", entries: atlas.entries.count)
         var held: [IngestRecord] = []
@@ -181,7 +181,7 @@ public struct Ingester: Sendable {
                     ))
                 case .failure(let error):
                     failure = failure ?? AtlasProblem(
-                        file: p.parsed.imageURLs[i].path, entry: p.parsed.entry.id, message: "embedding image: \(Self.message(error))"
+                        file: p.parsed.imageURLs[i].path, entry: p.parsed.entry.id, message: Self.message(error)
                     )
                 }
             }
@@ -197,6 +197,18 @@ public struct Ingester: Sendable {
             }
         }
         return prepared
+    }
+
+    /// Strict mode registers the encoders only once everything has embedded; an index built with other
+    /// encoders is refused up front all the same, before any work.
+    private func checkEncoders(_ records: [EncoderRecord]) throws {
+        guard let reader = writer as? any AtlasReader else { return }
+        let known = Dictionary(try reader.encoders().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for record in records {
+            if let old = known[record.id], old != record {
+                throw AtlasError(.encoder, "the index was built with encoder '\(old.id)' (\(old.dimension)-d, weights \(old.weightsHash.prefix(12))), not this one (\(record.dimension)-d, weights \(record.weightsHash.prefix(12))): ingest into a new index file")
+            }
+        }
     }
 
     private func readImages(_ parsed: ParsedEntry, run: inout Run) -> [Data]? {

@@ -72,8 +72,11 @@ struct JSONLinesAtlasParser {
     }
 
     func parseEntry(_ object: [String: JSONValue], directory: URL) -> Result<LineEntry, LineFailure> {
-        guard let id = object["id"]?.scalarText, object["id"]?.string != nil || object["id"].map(isInteger) == true else {
-            return .failure(LineFailure(id: nil, messages: ["object has no string 'id'"]))
+        let id: String
+        switch object["id"] {
+        case .string(let s)?: id = s
+        case .int(let n)?: id = String(n)  // numeric ids of caption datasets
+        default: return .failure(LineFailure(id: nil, messages: ["object has no string 'id'"]))
         }
         guard EntryID.isValidLineID(id) else {
             return .failure(LineFailure(id: nil, messages: ["id '\(id)' is not valid (it must be non-empty, without '/' or control characters)"]))
@@ -158,11 +161,6 @@ struct JSONLinesAtlasParser {
             source: source, license: license, metadata: metadata, passages: passages, images: images
         )
         return .success(LineEntry(entry: entry, imageURLs: imageURLs))
-    }
-
-    private func isInteger(_ v: JSONValue) -> Bool {
-        if case .int = v { return true }
-        return false
     }
 
     private static func isJSONWhitespace(_ b: UInt8) -> Bool {

@@ -16,15 +16,21 @@ extension AtlasStore {
     /// transaction: a failure anywhere leaves the previous version, or nothing, never half an entry.
     /// Vectors must come from encoders recorded with `register(encoders:)`, with their dimension.
     public func write(_ record: IngestRecord) throws {
-        try whileDoing("writing entry '\(record.entry.id)' to '\(path)'") {
-            try vectors.write {
-                try pool.write { db in
-                    let before = try VectorIndex.generation(db)
-                    let change = try EntryWriter(db: db, record: record, path: path).write()
-                    try Self.setGeneration(before + 1, db)
-                    return (before, before + 1, change)
+        let doing = "writing entry '\(record.entry.id)' to '\(path)'"
+        do {
+            try whileDoing(doing) {
+                try vectors.write {
+                    try pool.write { db in
+                        let before = try VectorIndex.generation(db)
+                        let change = try EntryWriter(db: db, record: record).write()
+                        try Self.setGeneration(before + 1, db)
+                        return (before, before + 1, change)
+                    }
                 }
             }
+        } catch let error as AtlasError where error.code != .storage {
+            // Our own checks (encoder, bad input) know what is wrong but not which entry: say so.
+            throw AtlasError(error.code, "\(doing): \(error.message)")
         }
     }
 
@@ -53,14 +59,12 @@ extension AtlasStore {
 struct EntryWriter {
     let db: Database
     let record: IngestRecord
-    let path: String
     private let encoders: [String: EncoderRecord]
     private var change: VectorChange
 
-    init(db: Database, record: IngestRecord, path: String) throws {
+    init(db: Database, record: IngestRecord) throws {
         self.db = db
         self.record = record
-        self.path = path
         self.encoders = Dictionary(try AtlasStore.encoderRecords(db).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.change = VectorChange(entryID: record.entry.id)
     }

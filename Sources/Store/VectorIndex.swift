@@ -102,22 +102,24 @@ enum VectorTableLoader {
         return VectorTable(matrix: trimmed, owners: owners, entries: entries)
     }
 
+    /// In owner rowid order, which the (encoder, owner_kind, owner_id) index gives without a sort (ORDER BY
+    /// the vectors' rowid made SQLite sort 150 MB of BLOBs in a temp b-tree) and which appends follow too.
     private static func sql(for kind: OwnerKind) -> String {
         switch kind {
         case .passage:
             """
             SELECT v.vector, v.entry_id, p.id FROM vectors v JOIN passages p ON p.rowid = v.owner_id
-            WHERE v.encoder = ? AND v.owner_kind = ? ORDER BY v.rowid
+            WHERE v.encoder = ? AND v.owner_kind = ? ORDER BY v.owner_id
             """
         case .image:
             """
             SELECT v.vector, v.entry_id, i.rowid, i.file FROM vectors v JOIN images i ON i.rowid = v.owner_id
-            WHERE v.encoder = ? AND v.owner_kind = ? ORDER BY v.rowid
+            WHERE v.encoder = ? AND v.owner_kind = ? ORDER BY v.owner_id
             """
         case .tile:
             """
             SELECT v.vector, v.entry_id, t.image_id, t.x, t.y, t.w, t.h FROM vectors v JOIN tiles t ON t.rowid = v.owner_id
-            WHERE v.encoder = ? AND v.owner_kind = ? ORDER BY v.rowid
+            WHERE v.encoder = ? AND v.owner_kind = ? ORDER BY v.owner_id
             """
         }
     }

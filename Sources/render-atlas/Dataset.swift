@@ -72,7 +72,7 @@ struct Dataset: ParsableCommand {
             try ImageFile.write(renderer.render(m, style: style, size: size, seed: imageSeed), to: "\(out)/\(file)")
             let line = Line(
                 id: id, title: m.title,
-                text: "Generated illustration of \(m.diagnosis.lowercased()) (\(m.organ)). \(m.features)",
+                text: "Generated H&E illustration: \(m.title). \(m.features)",
                 images: [file], source: "generated", license: "CC0-1.0", organ: m.organ, diagnosis: m.diagnosis,
                 tags: [m.rawValue, "generated"], morphology: m.rawValue, style: style.name)
             try handle.write(contentsOf: encoder.encode(line) + Data("\n".utf8))

@@ -1,4 +1,10 @@
+// Internals (feature blocks, weights) are reachable only in debug builds, where tuning is done.
+#if DEBUG
 @testable import Encoders
+#else
+import Encoders
+#endif
+import AtlasCore
 import Foundation
 import Imaging
 import Testing
@@ -41,12 +47,30 @@ import Testing
         print("stain estimate fell back on \(fallbacks) of \(samples.count)")
 
         let start = Date()
-        let blocks = Self.variants.map { v in samples.map { Self.blocks(descriptor, v.apply($0.image)) } }
-        print(String(format: "features: %.1f ms per tile (this build)", Date().timeIntervalSince(start) * 1000 / Double(samples.count * Self.variants.count)))
+        let vectors = Self.variants.map { v in samples.map { descriptor.embed(v.apply($0.image)).vector } }
+        print(String(format: "embed: %.1f ms per tile incl. re-staining (this build)", Date().timeIntervalSince(start) * 1000 / Double(samples.count * Self.variants.count)))
+        Self.report(samples, vectors)
+        #if DEBUG
+        try tune(samples, descriptor)
+        #endif
+    }
 
+    static func report(_ s: [Sample], _ vectors: [[[Float]]]) {
+        for (vi, v) in variants.enumerated() {
+            let accs = [1, 3, 5].map { balancedAccuracy(s, vectors[0], vectors[vi], k: $0) }
+            print(String(format: "  %-16@ top1 %.3f  top3-majority %.3f  top5-majority %.3f", v.name as NSString, accs[0], accs[1], accs[2]))
+        }
+    }
+
+    #if DEBUG
+    /// ATLASQA_ABLATE: each kind of block alone, and each query's nearest neighbour. ATLASQA_TUNE: coordinate
+    /// search over block weights (on a handful of tiles this overfits; use it to spot useless blocks, not to set weights).
+    func tune(_ samples: [Sample], _ descriptor: HistologyDescriptor) throws {
+        let env = ProcessInfo.processInfo.environment
+        guard env["ATLASQA_ABLATE"] != nil || env["ATLASQA_TUNE"] != nil else { return }
+        let blocks = Self.variants.map { v in samples.map { Self.blocks(descriptor, v.apply($0.image)) } }
         let weights = HistologyTileFeatures.Weights()
-        Self.report(samples, blocks, weights)
-        if ProcessInfo.processInfo.environment["ATLASQA_ABLATE"] != nil {
+        if env["ATLASQA_ABLATE"] != nil {
             for kind in HistologyTileFeatures.Kind.allCases {
                 var only = HistologyTileFeatures.Weights()
                 only.values = only.values.indices.map { $0 == kind.rawValue ? 1 : 0 }
@@ -60,7 +84,7 @@ import Testing
             }
         }
 
-        if ProcessInfo.processInfo.environment["ATLASQA_TUNE"] != nil {
+        if env["ATLASQA_TUNE"] != nil {
             var best = weights
             var bestScore = Self.score(samples, blocks, best)
             for _ in 0..<2 {
@@ -79,9 +103,10 @@ import Testing
     }
 
     static func blocks(_ d: HistologyDescriptor, _ image: RGBImage) -> [[Float]] {
-        let c = d.normalizer.normalization(image).concentrations
+        let n = d.normalizer.normalization(image)
+        let c = n.concentrations
         return HistologyTileFeatures.blocks(haematoxylin: HistoPlane(width: c.width, height: c.height, values: c.haematoxylin),
-                                            eosin: HistoPlane(width: c.width, height: c.height, values: c.eosin))
+                                            eosin: HistoPlane(width: c.width, height: c.height, values: c.eosin), strength: n.strength)
     }
 
     /// Mean over perturbed variants and k = 1, 3, 5 of balanced accuracy, clean counted twice.
@@ -99,13 +124,9 @@ import Testing
     }
 
     static func report(_ s: [Sample], _ b: [[[[Float]]]], _ w: HistologyTileFeatures.Weights) {
-        let atlas = b[0].map { HistologyTileFeatures.combine($0, weights: w) }
-        for (vi, v) in variants.enumerated() {
-            let q = b[vi].map { HistologyTileFeatures.combine($0, weights: w) }
-            let accs = [1, 3, 5].map { balancedAccuracy(s, atlas, q, k: $0) }
-            print(String(format: "  %-16@ top1 %.3f  top3-majority %.3f  top5-majority %.3f", v.name as NSString, accs[0], accs[1], accs[2]))
-        }
+        report(s, b.map { $0.map { HistologyTileFeatures.combine($0, weights: w) } })
     }
+    #endif
 
     /// Leave-one-out: query i against every other clean tile; majority label of the top k (ties: the nearer).
     static func balancedAccuracy(_ s: [Sample], _ atlas: [[Float]], _ queries: [[Float]], k: Int) -> Double {

@@ -121,6 +121,16 @@ import Testing
         }
     }
 
+    @Test func stainsStaySeparableInEveryStyle() {
+        // Colour deconvolution needs distinct stain directions; real H&E keeps them 20–30° apart.
+        let styles = StainStyle.presets + (0..<200).map { StainStyle.random(seed: UInt64($0)) }
+        for style in styles {
+            #expect(StainStyle.angleDegrees(style.haematoxylin, style.eosin) >= 18, "\(style.name)")
+        }
+        let randoms = Set((0..<50).map { StainStyle.random(seed: UInt64($0)).haematoxylin })
+        #expect(randoms.count == 50)
+    }
+
     @Test func renderingABenchmarkBatchCompletes() {
         // Sanity, not timing: a batch at benchmark size renders every morphology with tissue in it.
         for (n, morphology) in Morphology.allCases.enumerated() where morphology != .background {

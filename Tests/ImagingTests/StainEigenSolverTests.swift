@@ -1,4 +1,4 @@
-@testable import Imaging
+import Imaging
 import Testing
 
 @Suite struct StainEigenSolverTests {

@@ -200,3 +200,31 @@ extension CountingWriter: AtlasEntryListing {
         #expect(out.text.components(separatedBy: "3/3 entries (100%)").count == 3)
     }
 }
+
+/// The histogram encoder under another weights hash: to the index, a different model with the same id.
+struct RetrainedHistogramEncoder: ImageEncoder {
+    let base = ColourHistogramEncoder()
+    var id: String { base.id }
+    var dimension: Int { base.dimension }
+    let weightsHash = "retrained"
+    func embed(imageData: Data, name: String) throws -> ImageEmbedding { try base.embed(imageData: imageData, name: name) }
+}
+
+extension IngestEndToEndTests {
+    @Test(arguments: [false, true])
+    func anIndexBuiltWithOtherWeightsIsRefused(strict: Bool) throws {
+        let s = try Setup(entries: 2)
+        defer { s.removeIndex() }
+        _ = try s.ingest()
+        try s.atlas.write("entry-9/entry.md", "---\ntitle: New\n---\nNew text.\n")
+        let other = Ingester(writer: s.writer, imageEncoder: RetrainedHistogramEncoder(), textEncoders: [s.text], workers: 2)
+        do {
+            _ = try other.ingest(atlasAt: s.atlas.root, strict: strict, progress: nil)
+            Issue.record("ingest with other weights did not throw")
+        } catch let error as AtlasError {
+            #expect(error.code == .encoder)
+        }
+        #expect(try s.store.entryIDs() == ["entry-0", "entry-1"])
+        #expect(s.writer.written.count == 2)
+    }
+}

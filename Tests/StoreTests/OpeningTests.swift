@@ -1,6 +1,6 @@
 import AtlasCore
 import Foundation
-@testable import Store
+import Store
 import Testing
 
 @Suite("Opening index files")

@@ -173,7 +173,9 @@ struct VectorSearchTests {
         var rng = SeededGenerator(seed: 24)
         var unregistered = makeRecord(id: "u", texts: ["x"], rng: &rng)
         unregistered.passageVectors = ["mystery-encoder": [randomVector(8, using: &rng)]]
-        #expect(throws: AtlasError.self) { try store.write(unregistered) }
+        let error = #expect(throws: AtlasError.self) { try store.write(unregistered) }
+        #expect(error?.code == .encoder)
+        #expect(error?.message.contains("entry 'u'") == true && error?.message.contains("mystery-encoder") == true)
         var wrongCount = makeRecord(id: "w", texts: ["x", "y"], rng: &rng)
         wrongCount.passageVectors[textEncoder.id]!.removeLast()
         #expect(throws: AtlasError.self) { try store.write(wrongCount) }
