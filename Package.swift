@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(
             name: "AnsweringTests",
             dependencies: [
-                "Answering", "Retrieval", "AtlasCore", "Store",
+                "Answering", "Retrieval", "AtlasCore", "Store", "Imaging",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
