@@ -9,6 +9,10 @@ let strict: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
 ]
 
+// Pixel loops and neural-network layers are 10–50× slower unoptimised; these modules are optimised in debug
+// builds too, so tests and the demo run at a usable speed while the rest stays debuggable.
+let hotPath: [SwiftSetting] = strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "AtlasQA",
     platforms: [.macOS(.v14)],
@@ -20,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C system libraries, wrapped in Swift at once by the module above them.
@@ -28,18 +33,22 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
 
         .target(name: "AtlasCore", swiftSettings: strict),
-        .target(name: "LinearAlgebra", dependencies: ["CBLAS"], swiftSettings: strict),
-        .target(name: "Imaging", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: strict),
+        .target(name: "LinearAlgebra", dependencies: ["CBLAS"], swiftSettings: hotPath),
+        .target(name: "Imaging", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: hotPath),
         // Procedural H&E-like illustrations: the bundled atlas's images, test and benchmark atlases.
-        .target(name: "Illustration", dependencies: ["Imaging"], swiftSettings: strict),
-        .target(name: "Encoders", dependencies: ["AtlasCore", "LinearAlgebra", "Imaging"], swiftSettings: strict),
+        .target(name: "Illustration", dependencies: ["Imaging"], swiftSettings: hotPath),
+        .target(name: "Encoders", dependencies: ["AtlasCore", "LinearAlgebra", "Imaging"], swiftSettings: hotPath),
         .target(
             name: "Store",
             dependencies: ["AtlasCore", "LinearAlgebra", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .target(name: "Retrieval", dependencies: ["AtlasCore", "LinearAlgebra"], swiftSettings: strict),
-        .target(name: "Answering", dependencies: ["AtlasCore", "Retrieval"], swiftSettings: strict),
+        .target(
+            name: "Answering",
+            dependencies: ["AtlasCore", "Retrieval", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Ingest",
             dependencies: ["AtlasCore", "Imaging", "Encoders", "Store", "Yams"],
@@ -52,6 +61,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
+        ),
+        // Text-encoder benchmark (Scripts/bench-text runs it in release beside the Python peers).
+        .executableTarget(
+            name: "bench-text", dependencies: ["AtlasCore", "Encoders", "LinearAlgebra"], swiftSettings: strict
         ),
         .executableTarget(
             name: "render-atlas",
@@ -67,13 +80,20 @@ let package = Package(
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "AtlasCore"], swiftSettings: strict),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "AtlasCore"], swiftSettings: strict),
-        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Retrieval", "AtlasCore"], swiftSettings: strict),
+        .testTarget(
+            name: "AnsweringTests",
+            dependencies: [
+                "Answering", "Retrieval", "AtlasCore", "Store", "Imaging",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "IngestTests",
             dependencies: ["Ingest", "Store", "Imaging", "Illustration", "AtlasCore", "Encoders", "Retrieval"],
             swiftSettings: strict
         ),
         // Runs the built `atlasqa` binary end to end (ingest, retrieve, ask) on generated and bundled atlases.
-        .testTarget(name: "AtlasQACLITests", dependencies: ["Imaging", "Illustration"], swiftSettings: strict),
+        .testTarget(name: "AtlasQACLITests", dependencies: ["Imaging", "Illustration", "Answering"], swiftSettings: strict),
     ]
 )

@@ -242,6 +242,12 @@ static void atlas_png_write_error_fn(png_structp png, png_const_charp msg) {
     png_longjmp(png, 1);
 }
 
+// Writer warnings (e.g. a tRNS longer than the palette, which libpng trims) are not printed.
+static void atlas_png_write_warning_fn(png_structp png, png_const_charp msg) {
+    (void)png;
+    (void)msg;
+}
+
 static inline void atlas_png_free(void *p) { free(p); }
 
 /// Writes raw PNG samples: `rows` holds `height` rows of `stride` bytes in PNG's own layout
@@ -255,7 +261,7 @@ static inline int atlas_png_write(atlas_png_writer *w, const unsigned char *rows
                                   const unsigned char *trns, int trns_count, int has_trns_color,
                                   const uint16_t *trns_color, int compression_level) {
     memset(w, 0, sizeof *w);
-    w->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, w, atlas_png_write_error_fn, NULL);
+    w->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, w, atlas_png_write_error_fn, atlas_png_write_warning_fn);
     if (w->png == NULL) {
         snprintf(w->message, sizeof w->message, "out of memory");
         return ATLAS_PNG_NOMEM;

@@ -13,8 +13,9 @@ public struct ImageLimits: Sendable, Hashable {
         self.maxSide = maxSide
     }
 
-    /// Throws `.tooLarge` (or `.corrupt` for a zero side) for dimensions read from a header.
-    func check(width: Int, height: Int, format: ImageFormat, name: String) throws {
+    /// Throws `.tooLarge` (or `.corrupt` for a zero side) for dimensions read from a header,
+    /// e.g. from `ImageCodec.probe`, so a caller can refuse a file before reading all of it.
+    public func check(width: Int, height: Int, format: ImageFormat, name: String) throws {
         let what = "decoding \(format.displayName) '\(name)'"
         guard width > 0, height > 0 else {
             throw ImageError(.corrupt, "\(what): header gives an empty size \(width)x\(height)")
@@ -32,7 +33,7 @@ public struct ImageLimits: Sendable, Hashable {
 }
 
 /// Why an image could not be read or written. `message` names the file and the fault.
-public struct ImageError: Error, Sendable, CustomStringConvertible {
+public struct ImageError: Error, Sendable, CustomStringConvertible, LocalizedError {
     public enum Code: String, Sendable {
         case empty
         case unsupportedFormat
@@ -50,6 +51,7 @@ public struct ImageError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+    public var errorDescription: String? { message }
 }
 
 public enum ImageFormat: String, Sendable {
@@ -73,6 +75,9 @@ public enum ImageFormat: String, Sendable {
 }
 
 /// PNG (libpng) and JPEG (libjpeg-turbo) to and from 8-bit RGB.
+///
+/// No colour management: gAMA, cHRM, sRGB and ICC profiles are ignored and samples are taken
+/// as sRGB, which is what scanners and cameras write for H&E in practice.
 public enum ImageCodec {
     /// Decodes PNG or JPEG bytes to 8-bit RGB (alpha composited on white). `name` labels errors.
     /// The size is checked against `limits` from the header, before pixel memory is allocated.
@@ -90,6 +95,23 @@ public enum ImageCodec {
                 .unsupportedFormat, "decoding '\(name)': not a PNG or JPEG (starts with \(describeMagic(data)))"
             )
         }
+    }
+
+    /// Decodes and shrinks so the longer side is at most `maxSide`: the same size as
+    /// `decode(…).downscaled(maxSide:)`, but a large JPEG is first decoded at 1/2, 1/4 or 1/8 scale
+    /// by libjpeg's DCT scaling (never below `maxSide`), so far fewer pixels are decoded. Pixel values
+    /// differ from the full path by a level or two; PNG takes the full path. Limits apply to the full size.
+    public static func decode(
+        _ data: Data, name: String, limits: ImageLimits = ImageLimits(), maxSide: Int
+    ) throws -> RGBImage {
+        precondition(maxSide > 0, "maxSide must be positive")
+        guard ImageFormat(magic: data) == .jpeg else {
+            return try decode(data, name: name, limits: limits).downscaled(maxSide: maxSide)
+        }
+        let (image, fullWidth, fullHeight) = try JPEGDecoder.decode(data, name: name, limits: limits, reduceToward: maxSide)
+        // The target size comes from the full size, so both paths agree on it exactly.
+        let target = RGBImage.fitting(width: fullWidth, height: fullHeight, maxSide: maxSide)
+        return image.downscaled(toWidth: target.width, height: target.height)
     }
 
     /// Reads and decodes a file; errors name the file (its last path component).

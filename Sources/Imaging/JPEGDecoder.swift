@@ -1,20 +1,41 @@
 import CTurboJPEG
 import Foundation
 
-/// JPEG → 8-bit RGB through TurboJPEG (baseline, progressive, greyscale, CMYK/YCCK).
+/// JPEG → 8-bit RGB through TurboJPEG (baseline, progressive, greyscale, CMYK/YCCK), turned
+/// upright by its EXIF orientation.
 enum JPEGDecoder {
     static func decode(_ data: Data, name: String, limits: ImageLimits) throws -> RGBImage {
+        try decode(data, name: name, limits: limits, reduceToward: nil).image
+    }
+
+    /// With `reduceToward`, libjpeg's DCT scaling (1/2, 1/4, 1/8) decodes a smaller image directly, the
+    /// smallest whose longer side is still at least `reduceToward`: much cheaper than decoding every
+    /// pixel of a large photo only to shrink it. `fullWidth`/`fullHeight` are the upright full size.
+    static func decode(
+        _ data: Data, name: String, limits: ImageLimits, reduceToward: Int?
+    ) throws -> (image: RGBImage, fullWidth: Int, fullHeight: Int) {
         guard let handle = tjInitDecompress() else {
             throw ImageError(.io, "decoding JPEG '\(name)': cannot initialise TurboJPEG")
         }
         defer { tjDestroy(handle) }
-        return try data.withUnsafeBytes { raw -> RGBImage in
+        return try data.withUnsafeBytes { raw -> (image: RGBImage, fullWidth: Int, fullHeight: Int) in
             let source = raw.bindMemory(to: UInt8.self).baseAddress
             var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colourSpace: Int32 = 0
-            guard tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) == 0 else {
+            // A tolerated warning (see isFatal) still returns -1, with the header fields filled in.
+            if tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) != 0,
+               isFatal(handle) || width == 0 || height == 0 {
                 throw failure(handle, name: name, size: raw.count, reading: "header")
             }
             try limits.check(width: Int(width), height: Int(height), format: .jpeg, name: name)
+            let fullWidth = Int(width), fullHeight = Int(height)
+            if let target = reduceToward {
+                let longer = max(fullWidth, fullHeight)
+                // TJSCALED(d, 1/n) = ceil(d / n); tjDecompress2 picks the factor that yields exactly this size.
+                if let n = [8, 4, 2].first(where: { (longer + $0 - 1) / $0 >= target }) {
+                    width = Int32((fullWidth + n - 1) / n)
+                    height = Int32((fullHeight + n - 1) / n)
+                }
+            }
             let count = Int(width) * Int(height)
             let cmyk = colourSpace == Int32(TJCS_CMYK.rawValue) || colourSpace == Int32(TJCS_YCCK.rawValue)
             // Progressive files with thousands of scans are a CPU bomb; LIMITSCANS stops at 500.
@@ -32,29 +53,34 @@ enum JPEGDecoder {
                     n = count * 3
                 }
             } else {
-                pixels = [UInt8](unsafeUninitializedCapacity: count * 3) { buffer, n in
-                    status = tjDecompress2(handle, source, UInt(raw.count), buffer.baseAddress, width, 0, height, Int32(TJPF_RGB.rawValue), flags)
-                    n = count * 3
+                // Zero-filled rather than uninitialised: a tolerated warning must never expose stale heap bytes.
+                var rgb = [UInt8](repeating: 0, count: count * 3)
+                status = rgb.withUnsafeMutableBufferPointer {
+                    tjDecompress2(handle, source, UInt(raw.count), $0.baseAddress, width, 0, height, Int32(TJPF_RGB.rawValue), flags)
                 }
+                pixels = rgb
             }
             if status != 0, isFatal(handle) {
                 throw failure(handle, name: name, size: raw.count, reading: "data")
             }
-            return RGBImage(width: Int(width), height: Int(height), pixels: pixels)
+            let orientation = ExifOrientation(jpeg: raw)
+            let image = RGBImage(width: Int(width), height: Int(height), pixels: pixels).oriented(orientation)
+            return orientation.swapsSides ? (image, fullHeight, fullWidth) : (image, fullWidth, fullHeight)
         }
     }
 
-    /// Width and height from the frame header (TurboJPEG reads only the markers).
+    /// Width and height as displayed (EXIF orientation applied), from the headers alone.
     static func probe(_ data: Data) -> (width: Int, height: Int)? {
         guard let handle = tjInitDecompress() else { return nil }
         defer { tjDestroy(handle) }
         return data.withUnsafeBytes { raw in
             var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colourSpace: Int32 = 0
             let source = raw.bindMemory(to: UInt8.self).baseAddress
-            guard tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) == 0 else {
+            if tjDecompressHeader3(handle, source, UInt(raw.count), &width, &height, &subsampling, &colourSpace) != 0,
+               isFatal(handle) || width == 0 || height == 0 {
                 return nil
             }
-            return (Int(width), Int(height))
+            return ExifOrientation(jpeg: raw).swapsSides ? (Int(height), Int(width)) : (Int(width), Int(height))
         }
     }
 

@@ -51,12 +51,16 @@ extension RGBImage {
     /// Shrinks so the longer side is at most `maxSide`, keeping the aspect ratio; smaller images are returned as they are.
     public func downscaled(maxSide: Int) -> RGBImage {
         precondition(maxSide > 0, "maxSide must be positive")
+        let target = Self.fitting(width: width, height: height, maxSide: maxSide)
+        return downscaled(toWidth: target.width, height: target.height)
+    }
+
+    /// The size `downscaled(maxSide:)` gives a `width` x `height` image (unchanged when it already fits).
+    public static func fitting(width: Int, height: Int, maxSide: Int) -> (width: Int, height: Int) {
         let longer = Swift.max(width, height)
-        guard longer > maxSide else { return self }
+        guard longer > maxSide else { return (width, height) }
         let scale = Double(maxSide) / Double(longer)
-        let w = Swift.max(1, Int((Double(width) * scale).rounded()))
-        let h = Swift.max(1, Int((Double(height) * scale).rounded()))
-        return downscaled(toWidth: w, height: h)
+        return (Swift.max(1, Int((Double(width) * scale).rounded())), Swift.max(1, Int((Double(height) * scale).rounded())))
     }
 }
 

@@ -73,6 +73,11 @@ struct ImagingBenchmarks {
         Self.report("crop \(tiles.count) tiles", Self.seconds(20) { for t in tiles { _ = image.cropped(t) } })
         let big = Self.tissue(width: 4096, height: 3072)
         Self.report("downscale 4096x3072 -> 224", Self.seconds(3) { _ = big.downscaled(maxSide: 224) })
+        let photo = try ImageCodec.encodeJPEG(big)
+        let fullThenShrink = try Self.seconds(3) { _ = try ImageCodec.decode(photo, name: "p.jpg").downscaled(maxSide: 1024) }
+        let reduced = try Self.seconds(3) { _ = try ImageCodec.decode(photo, name: "p.jpg", maxSide: 1024) }
+        Self.report("JPEG 4096x3072 decode + downscale to 1024", fullThenShrink)
+        Self.report("JPEG 4096x3072 decode(maxSide: 1024)", reduced)
         // The extra work over the peer (CRC pre-check, composite) must stay small.
         #expect(ours < peer * 1.5)
     }

@@ -76,6 +76,25 @@ struct PNGDecodingTests {
         #expect(worst <= (hasAlpha16 ? 1 : 0), "largest channel error \(worst)")
     }
 
+    @Test("tiny interlaced images, where some Adam7 passes are empty", arguments: [(1, 1), (2, 1), (1, 9), (3, 2), (9, 1)])
+    func tinyInterlaced(width: Int, height: Int) throws {
+        for type in [PNGWriter.ColourType.grey, .rgba] {
+            let samples = (0..<(width * height * type.channels)).map { UInt16($0 * 37 % 256) }
+            let data = try PNGWriter(colourType: type, interlaced: true).write(width: width, height: height, samples: samples)
+            let image = try ImageCodec.decode(data, name: "tiny.png")
+            #expect(image.width == width && image.height == height)
+            // Every pixel, not just the first: a pass mix-up would put samples in the wrong place.
+            for p in 0..<(width * height) {
+                let expected: [UInt8] = (0..<3).map { c in
+                    if type == .grey { return UInt8(samples[p]) }
+                    let v = Double(samples[p * 4 + c]), a = Double(samples[p * 4 + 3])
+                    return UInt8(((v * a + 255 * (255 - a)) / 255).rounded())
+                }
+                #expect(Array(image.pixels[p * 3..<p * 3 + 3]) == expected, "\(type) pixel \(p)")
+            }
+        }
+    }
+
     @Test("16-bit samples are rounded to 8 bits, not truncated to the high byte")
     func sixteenBitRounding() throws {
         let values: [UInt16] = [0x0000, 0x007F, 0x0080, 0x00FF, 0x7FFF, 0x80FF, 0xFF7F, 0xFFFF]
@@ -106,6 +125,24 @@ struct PNGDecodingTests {
         #expect(try ImageCodec.decode(data, name: "rt.png") == image)
         let probe = ImageCodec.probe(data)
         #expect(probe?.format == .png && probe?.width == 31 && probe?.height == 17)
+    }
+
+    @Test("concurrent decodes of PNG and JPEG give the same pixels as serial ones")
+    func concurrent() async throws {
+        let image = RGBImage(width: 120, height: 90, pixels: (0..<(120 * 90 * 3)).map { (i: Int) -> UInt8 in UInt8(i * 13 % 251) })
+        let png = try PNGWriter(colourType: .rgb, interlaced: true).write(rgb: image)
+        let jpeg = try JPEGWriter(progressive: true).write(image)
+        let expectedJPEG = try ImageCodec.decode(jpeg, name: "s.jpg")
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for n in 0..<16 {
+                group.addTask {
+                    n % 2 == 0
+                        ? try ImageCodec.decode(png, name: "c.png") == image
+                        : try ImageCodec.decode(jpeg, name: "c.jpg") == expectedJPEG
+                }
+            }
+            for try await same in group { #expect(same) }
+        }
     }
 
     /// Deterministic samples that include 0 and the maximum.

@@ -1,0 +1,141 @@
+public import AtlasCore
+import Foundation
+
+/// Picks the sentences of the retrieved passages that best answer a question.
+///
+/// A sentence scores its coverage of the question's content terms (its passage heading's terms count as
+/// its own), each term weighted by its rarity among the candidate sentences (idf), plus a prior from retrieval (half its passage's fused score, half
+/// its entry's best), so that with a vague question ("what is this?") the best-retrieved entries still
+/// speak first. Language: an entry that has a passage in the question's language among the references
+/// speaks only in that language; an entry that has none falls back to its other-language sentences, at a
+/// small penalty.
+public struct SentenceSelector: Sendable {
+    /// One chosen sentence and the number of the reference it comes from.
+    public struct Pick: Sendable, Hashable {
+        public var n: Int
+        public var sentence: String
+        public var score: Double
+    }
+
+    public var maximumSentences = 5
+    public var minimumSentences = 3
+    /// How much retrieval's ranking counts against the sentence's own match (coverage is 0…1).
+    public var rankWeight = 0.35
+    /// Subtracted from a sentence not in the question's language (used only when its entry has no other).
+    public var otherLanguagePenalty = 0.1
+    /// Below this fraction of the best score a sentence is left out, once `minimumSentences` are chosen.
+    public var relativeCutoff = 0.45
+    public var maximumPerReference = 3
+    /// Two sentences sharing more than this fraction of their terms say the same thing.
+    public var redundancy = 0.6
+
+    public init() {}
+
+    struct Candidate {
+        var n: Int
+        var entry: String
+        var sentence: String
+        var position: Int
+        var language: Language
+        var terms: Set<String>
+        /// Terms of the passage's heading ("Pitfalls", "鉴别诊断") that the sentence itself lacks.
+        var headingTerms: Set<String>
+        var score = 0.0
+    }
+
+    public func select(question: String, language: Language, references: [Reference]) -> [Pick] {
+        var candidates = preferringLanguage(language, self.candidates(from: references))
+        guard !candidates.isEmpty else { return [] }
+        score(&candidates, question: question, language: language, references: references)
+        return choose(from: candidates).map { Pick(n: $0.n, sentence: $0.sentence, score: $0.score) }
+    }
+
+    func candidates(from references: [Reference]) -> [Candidate] {
+        var result: [Candidate] = []
+        for (index, reference) in references.enumerated() {
+            let language = Language.detect(reference.text)
+            let heading = ContentTerms.terms(of: reference.heading ?? "")
+            for (position, sentence) in SentenceSplitter.sentences(in: reference.text).enumerated()
+            where Self.isSubstantial(sentence) {
+                let terms = ContentTerms.terms(of: sentence)
+                result.append(
+                    Candidate(
+                        n: index + 1, entry: reference.entry, sentence: sentence, position: position,
+                        language: language, terms: terms, headingTerms: heading.subtracting(terms)))
+            }
+        }
+        return result
+    }
+
+    /// Drops an entry's other-language sentences when it has some in the question's language.
+    func preferringLanguage(_ language: Language, _ candidates: [Candidate]) -> [Candidate] {
+        let speaking = Set(candidates.filter { $0.language == language }.map(\.entry))
+        return candidates.filter { $0.language == language || !speaking.contains($0.entry) }
+    }
+
+    /// Too short to stand alone as an answer: fragments, headings, "See above."
+    static func isSubstantial(_ sentence: String) -> Bool {
+        let cjk = sentence.unicodeScalars.filter(\.isCJKIdeograph).count
+        if cjk >= 6 { return true }
+        let words = sentence.split(whereSeparator: { $0.isWhitespace }).filter { $0.contains(where: \.isLetter) }
+        return words.count >= 4
+    }
+
+    func score(_ candidates: inout [Candidate], question: String, language: Language, references: [Reference]) {
+        let questionTerms = ContentTerms.terms(of: question)
+        var documentFrequency: [String: Int] = [:]
+        for c in candidates {
+            for term in c.terms.union(c.headingTerms).intersection(questionTerms) {
+                documentFrequency[term, default: 0] += 1
+            }
+        }
+        let count = Double(candidates.count)
+        let weight = documentFrequency.mapValues { log(1 + count / Double($0)) }
+        let attainable = weight.values.reduce(0, +)
+
+        // Fused scores when retrieval gave them, else the reference's place in the list.
+        let fused = references.map { Double(max($0.scores.fused, 0)) }
+        let bestFused = fused.max() ?? 0
+        let passagePrior = references.indices.map { bestFused > 0 ? fused[$0] / bestFused : 1 / Double($0 + 1) }
+        var entryPrior: [String: Double] = [:]
+        for (i, reference) in references.enumerated() {
+            entryPrior[reference.entry] = max(entryPrior[reference.entry] ?? 0, passagePrior[i])
+        }
+
+        for i in candidates.indices {
+            let c = candidates[i]
+            // The heading speaks for every sentence under it: "what are the pitfalls?" leans to "Pitfalls".
+            let matched = c.terms.union(c.headingTerms).intersection(questionTerms).reduce(0.0) { $0 + (weight[$1] ?? 0) }
+            let coverage = attainable > 0 ? matched / attainable : 0
+            let prior = 0.5 * passagePrior[c.n - 1] + 0.5 * (entryPrior[c.entry] ?? 0)
+            // The opening sentence of a passage usually states its topic: a small nudge, a tie-breaker.
+            let opening = c.position == 0 ? 0.02 : 0
+            let penalty = c.language == language ? 0 : otherLanguagePenalty
+            candidates[i].score = coverage + rankWeight * prior + opening - penalty
+        }
+    }
+
+    /// Best first, above the cutoff, at most `maximumPerReference` from one passage, no near-repeats.
+    func choose(from pool: [Candidate]) -> [Candidate] {
+        let ranked = pool.sorted {
+            $0.score != $1.score ? $0.score > $1.score : ($0.n, $0.position) < ($1.n, $1.position)
+        }
+        guard let best = ranked.first?.score else { return [] }
+        var chosen: [Candidate] = []
+        for c in ranked {
+            guard chosen.count < maximumSentences else { break }
+            if c.score < best * relativeCutoff, chosen.count >= minimumSentences { break }
+            if chosen.filter({ $0.n == c.n }).count >= maximumPerReference { continue }
+            if chosen.contains(where: { repeats(c, $0) }) { continue }
+            chosen.append(c)
+        }
+        return chosen
+    }
+
+    func repeats(_ a: Candidate, _ b: Candidate) -> Bool {
+        if a.sentence == b.sentence { return true }
+        let union = a.terms.union(b.terms).count
+        guard union > 0 else { return false }
+        return Double(a.terms.intersection(b.terms).count) / Double(union) > redundancy
+    }
+}

@@ -1,0 +1,177 @@
+public import AtlasCore
+public import Foundation
+
+/// What a user asks retrieval for: words, an image, or both.
+public struct RetrievalQuery: Sendable {
+    public var text: String?
+    /// The image file's bytes (PNG or JPEG) and its name for error messages.
+    public var imageData: Data?
+    public var imageName: String
+    /// How many references to return.
+    public var k: Int
+    /// Earlier turns of a conversation, searched with the question so a follow-up keeps its topic.
+    public var context: String?
+
+    public init(text: String? = nil, imageData: Data? = nil, imageName: String = "image", k: Int = 8, context: String? = nil) {
+        self.text = text
+        self.imageData = imageData
+        self.imageName = imageName
+        self.k = k
+        self.context = context
+    }
+}
+
+/// The references a query gets, graded, with what each stage cost.
+public struct RetrievalResult: Sendable {
+    public var references: [Reference]
+    public var support: Support
+    public var evidence: SupportEvidence
+    public var language: Language
+    /// Milliseconds: `image` (encode), `text` (encode), `retrieve` (search + fuse).
+    public var timings: Timings
+
+    public init(references: [Reference], support: Support, evidence: SupportEvidence, language: Language, timings: Timings) {
+        self.references = references
+        self.support = support
+        self.evidence = evidence
+        self.language = language
+        self.timings = timings
+    }
+}
+
+/// Finds the atlas passages that match an image and a question: image, dense-text and lexical channels,
+/// each ranked on its own, fused by weighted reciprocal rank, then thinned so no entry crowds the list.
+public struct Retriever: Sendable {
+    public var reader: any AtlasReader
+    public var imageEncoder: (any ImageEncoder)?
+    public var textEncoder: (any TextEncoder)?
+    public var weights: FusionWeights
+    /// How deep each channel looks before fusion.
+    public var channelDepth: Int
+    /// At most this many passages of one entry among the references (the best ones).
+    public var maxPassagesPerEntry: Int
+
+    public init(
+        reader: any AtlasReader, imageEncoder: (any ImageEncoder)?, textEncoder: (any TextEncoder)?,
+        weights: FusionWeights = FusionWeights(), channelDepth: Int = 50, maxPassagesPerEntry: Int = 3
+    ) {
+        self.reader = reader
+        self.imageEncoder = imageEncoder
+        self.textEncoder = textEncoder
+        self.weights = weights
+        self.channelDepth = channelDepth
+        self.maxPassagesPerEntry = maxPassagesPerEntry
+    }
+
+    public func retrieve(_ query: RetrievalQuery) throws -> RetrievalResult {
+        let question = query.text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !question.isEmpty || query.imageData != nil else {
+            throw AtlasError(.badInput, "retrieve: give a question (--text) or an image (--image), or both")
+        }
+        guard query.k > 0 else { throw AtlasError(.badInput, "retrieve: k must be at least 1 (got \(query.k))") }
+        let language = question.isEmpty ? Language.en : Language.detect(question)
+        var timings: Timings = [:]
+        var rankings: [ChannelRanking<String>] = []
+        var evidence = SupportEvidence()
+
+        // Image channel: atlas images ranked by cosine; every passage of an entry takes its entry's rank.
+        var imageMatches: [String: (match: Reference.ImageMatch, score: Float)] = [:]
+        var imageRankedEntries: [String] = []
+        if let data = query.imageData {
+            guard let encoder = imageEncoder else {
+                throw AtlasError(.badInput, "retrieve: an image was given but no image encoder is configured")
+            }
+            let started = DispatchTime.now()
+            let embedding = try encoder.embed(imageData: data, name: query.imageName)
+            timings["image"] = milliseconds(since: started)
+            let hits = try reader.nearestImages(to: embedding.vector, encoder: encoder.id, k: channelDepth)
+            for hit in hits where imageMatches[hit.entryID] == nil {
+                imageMatches[hit.entryID] = (Reference.ImageMatch(file: hit.file, tile: hit.bestTile), hit.score)
+                imageRankedEntries.append(hit.entryID)
+            }
+            if let best = hits.first { evidence.image = (encoder.id, best.score) }
+        }
+
+        let searchText = [query.context, question].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
+        var textHits: [PassageHit] = []
+        if !question.isEmpty, let encoder = textEncoder {
+            let started = DispatchTime.now()
+            // With conversation context the searched vector mixes in earlier turns; support is judged on the
+            // question alone, so embed it separately too.
+            let texts = searchText == question ? [question] : [searchText, question]
+            let vectors = try encoder.embed(texts, role: .query)
+            timings["text"] = milliseconds(since: started)
+            textHits = try reader.nearestPassages(to: vectors[0], encoder: encoder.id, k: channelDepth)
+            let questionBest = vectors.count > 1
+                ? try reader.nearestPassages(to: vectors[1], encoder: encoder.id, k: 1).first?.score
+                : textHits.first?.score
+            if let best = questionBest { evidence.text = (encoder.id, best) }
+        }
+
+        let started = DispatchTime.now()
+        if !imageRankedEntries.isEmpty {
+            let passages = try reader.passages(ofEntries: imageRankedEntries)
+            let entryRank = Dictionary(uniqueKeysWithValues: imageRankedEntries.enumerated().map { ($1, $0 + 1) })
+            var ranks: [String: (rank: Int, score: Float)] = [:]
+            for p in passages {
+                if let rank = entryRank[p.entryID], let score = imageMatches[p.entryID]?.score {
+                    ranks[p.id] = (rank, score)
+                }
+            }
+            rankings.append(ChannelRanking(channel: .image, ranks: ranks))
+        }
+        if !textHits.isEmpty {
+            rankings.append(ChannelRanking(channel: .text, bestFirst: textHits.map { ($0.passageID, $0.score) }))
+        }
+        if !question.isEmpty {
+            let lexicalHits = try reader.lexicalSearch(searchText, k: channelDepth)
+            if !lexicalHits.isEmpty {
+                rankings.append(ChannelRanking(channel: .lexical, bestFirst: lexicalHits.map { ($0.passageID, $0.score) }))
+            }
+        }
+
+        let fused = ReciprocalRankFusion.fuse(rankings, weights: weights)
+        let passages = try reader.passages(ids: Array(fused.keys))
+        let summaries = try reader.entrySummaries(ids: Array(Set(passages.map(\.entryID))))
+        let ordered = passages.sorted { a, b in
+            let fa = fused[a.id] ?? 0
+            let fb = fused[b.id] ?? 0
+            if fa != fb { return fa > fb }
+            // Ties (an image-only query ranks all of an entry's passages alike): the question's language first.
+            if (a.language == language) != (b.language == language) { return a.language == language }
+            if a.entryID != b.entryID { return a.entryID < b.entryID }
+            return a.ordinal < b.ordinal
+        }
+        var perEntry: [String: Int] = [:]
+        var references: [Reference] = []
+        for p in ordered where references.count < query.k {
+            guard perEntry[p.entryID, default: 0] < maxPassagesPerEntry, let summary = summaries[p.entryID] else { continue }
+            perEntry[p.entryID, default: 0] += 1
+            let channelScore = { (c: Channel) in rankings.first { $0.channel == c }?.ranks[p.id]?.score }
+            references.append(
+                Reference(
+                    rank: references.count + 1, entry: p.entryID, passage: p.id, title: summary.title, heading: p.heading,
+                    text: p.text, source: summary.source, image: imageMatches[p.entryID]?.match,
+                    scores: Reference.Scores(
+                        image: channelScore(.image), text: channelScore(.text), lexical: channelScore(.lexical),
+                        fused: fused[p.id] ?? 0
+                    )
+                )
+            )
+        }
+        if !question.isEmpty {
+            let terms = QueryTerms(question)
+            let top = references.prefix(3).map { "\($0.title) \($0.heading ?? "") \($0.text)" }.joined(separator: " ")
+            evidence.lexicalCoverage = terms.terms.isEmpty ? nil : terms.coverage(in: top)
+        }
+        timings["retrieve"] = milliseconds(since: started)
+        return RetrievalResult(
+            references: references, support: SupportGrader.grade(evidence), evidence: evidence, language: language,
+            timings: timings
+        )
+    }
+}
+
+func milliseconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000
+}

@@ -1,0 +1,87 @@
+public import AtlasCore
+
+/// Cut-offs that turn one channel's best score into a support level: score ≥ strong → strong, and so on;
+/// below `weak` the channel lends no support.
+public struct SupportThresholds: Sendable, Hashable {
+    public var strong: Float
+    public var moderate: Float
+    public var weak: Float
+
+    public init(strong: Float, moderate: Float, weak: Float) {
+        self.strong = strong
+        self.moderate = moderate
+        self.weak = weak
+    }
+
+    public func level(_ score: Float) -> Support {
+        if score >= strong { return .strong }
+        if score >= moderate { return .moderate }
+        if score >= weak { return .weak }
+        return .none
+    }
+
+    /// Cosine cut-offs per encoder: each encoder has its own similarity scale (E5's cosines sit high for any
+    /// pair of texts, MiniLM's spread wider), so one global threshold would be wrong for all of them.
+    /// Calibrated on the bundled atlas: paraphrased in-scope questions vs off-topic ones (ARCHITECTURE.md).
+    public static func forEncoder(_ id: String) -> SupportThresholds {
+        switch id {
+        case "histo-v1": SupportThresholds(strong: 0.97, moderate: 0.94, weak: 0.90)
+        case "all-MiniLM-L6-v2": SupportThresholds(strong: 0.60, moderate: 0.45, weak: 0.32)
+        case "multilingual-e5-small": SupportThresholds(strong: 0.88, moderate: 0.85, weak: 0.82)
+        default: SupportThresholds(strong: 0.80, moderate: 0.60, weak: 0.40)
+        }
+    }
+
+    /// Lexical evidence is the share of the question's content terms found in the best passages.
+    public static let lexicalCoverage = SupportThresholds(strong: 0.75, moderate: 0.5, weak: 0.3)
+}
+
+/// The evidence one query found, per channel, before it is graded.
+public struct SupportEvidence: Sendable, Hashable {
+    /// Best cosine of the image channel, and the encoder that produced it.
+    public var image: (encoder: String, score: Float)?
+    /// Best cosine of the dense text channel.
+    public var text: (encoder: String, score: Float)?
+    /// Share (0…1) of the question's content terms that occur in the top references; nil without a question.
+    public var lexicalCoverage: Float?
+
+    public init(image: (encoder: String, score: Float)? = nil, text: (encoder: String, score: Float)? = nil, lexicalCoverage: Float? = nil) {
+        self.image = image
+        self.text = text
+        self.lexicalCoverage = lexicalCoverage
+    }
+
+    public static func == (a: SupportEvidence, b: SupportEvidence) -> Bool {
+        a.image?.encoder == b.image?.encoder && a.image?.score == b.image?.score && a.text?.encoder == b.text?.encoder
+            && a.text?.score == b.text?.score && a.lexicalCoverage == b.lexicalCoverage
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(image?.score)
+        h.combine(text?.score)
+        h.combine(lexicalCoverage)
+    }
+}
+
+/// Grades how well the references support an answer.
+///
+/// The question's level is the better of its dense-text and lexical levels; the image's level comes from
+/// its best cosine. With both, the answer is graded by the stronger of the two — an image that closely
+/// matches an atlas image supports "what is this?" even when the words are generic — but a question that
+/// neither channel supports at all, asked with an image that is only weakly matched, gets `none`.
+public enum SupportGrader {
+    public static func grade(_ evidence: SupportEvidence) -> Support {
+        let imageLevel = evidence.image.map { SupportThresholds.forEncoder($0.encoder).level($0.score) }
+        let textLevel = evidence.text.map { SupportThresholds.forEncoder($0.encoder).level($0.score) }
+        let lexicalLevel = evidence.lexicalCoverage.map { SupportThresholds.lexicalCoverage.level($0) }
+        let questionLevel: Support? = [textLevel, lexicalLevel].compactMap { $0 }.max()
+        switch (imageLevel, questionLevel) {
+        case (nil, nil): return .none
+        case (let i?, nil): return i
+        case (nil, let q?): return q
+        case (let i?, let q?):
+            if q == .none && i <= .weak { return .none }
+            return max(i, q)
+        }
+    }
+}

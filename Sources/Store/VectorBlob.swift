@@ -1,0 +1,36 @@
+import Foundation
+
+/// The on-disk form of a vector: `dim` float32 values, little-endian, no header (the row has `dim`).
+enum VectorBlob {
+    static func encode(_ vector: [Float]) -> Data {
+        #if _endian(big)
+        let values = vector.map { Float(bitPattern: $0.bitPattern.littleEndian) }
+        #else
+        let values = vector
+        #endif
+        return values.withUnsafeBytes { Data($0) }
+    }
+
+    /// Copies a blob of `destination.count` floats into `destination` (a row of the in-memory matrix).
+    /// Returns false, copying nothing, when the blob has the wrong size.
+    static func decode(_ blob: Data, into destination: UnsafeMutableBufferPointer<Float>) -> Bool {
+        guard blob.count == destination.count * MemoryLayout<Float>.size else { return false }
+        _ = blob.withUnsafeBytes { raw in
+            raw.copyBytes(to: UnsafeMutableRawBufferPointer(destination))
+        }
+        #if _endian(big)
+        for i in destination.indices {
+            destination[i] = Float(bitPattern: UInt32(littleEndian: destination[i].bitPattern))
+        }
+        #endif
+        return true
+    }
+
+    static func decode(_ blob: Data) -> [Float]? {
+        let count = blob.count / MemoryLayout<Float>.size
+        guard count * MemoryLayout<Float>.size == blob.count else { return nil }
+        var values = [Float](repeating: 0, count: count)
+        let ok = values.withUnsafeMutableBufferPointer { decode(blob, into: $0) }
+        return ok ? values : nil
+    }
+}

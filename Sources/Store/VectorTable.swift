@@ -1,0 +1,103 @@
+import AtlasCore
+import LinearAlgebra
+
+/// What a stored vector belongs to (the `vectors.owner_kind` column).
+enum OwnerKind: String, Sendable, Hashable {
+    case passage
+    case image
+    case tile
+}
+
+/// One in-memory matrix per encoder and owner kind.
+struct VectorTableKey: Sendable, Hashable {
+    var encoder: String
+    var kind: OwnerKind
+}
+
+/// What one row of a vector table stands for.
+enum VectorOwner: Sendable, Hashable {
+    case passage(id: String)
+    case image(rowID: Int64, file: String)
+    case tile(imageRowID: Int64, rect: TileRect)
+}
+
+/// All vectors of one encoder and owner kind as ONE contiguous `[rows, dimension]` matrix of unit
+/// vectors, so a query is scored against every row with a single sgemv.
+///
+/// Replacing an entry tombstones its rows instead of moving the matrix (a write costs O(new rows));
+/// tombstoned rows are skipped when ranking and squeezed out once they pile up.
+struct VectorTable: Sendable {
+    private(set) var matrix: Matrix
+    private(set) var owners: [VectorOwner] = []
+    private(set) var entryOfRow: [String] = []
+    private var rowsByEntry: [String: [Int]] = [:]
+    /// Tile rows per image rowid (tile tables only): the candidates for an image hit's best tile.
+    private var tileRowsByImage: [Int64: [Int]] = [:]
+    private var deadRows: Set<Int> = []
+
+    var dimension: Int { matrix.columns }
+    var liveCount: Int { matrix.rows - deadRows.count }
+
+    init(dimension: Int) {
+        matrix = Matrix(rows: 0, columns: dimension)
+    }
+
+    /// Builds a table from rows already in `matrix` (filled by the loader) and their owners.
+    init(matrix: Matrix, owners: [VectorOwner], entries: [String]) {
+        precondition(owners.count == matrix.rows && entries.count == matrix.rows)
+        self.matrix = matrix
+        self.owners = owners
+        self.entryOfRow = entries
+        for row in owners.indices { index(row: row) }
+    }
+
+    /// Appends a unit-length vector.
+    mutating func append(_ vector: [Float], owner: VectorOwner, entryID: String) {
+        matrix.append(row: vector)
+        owners.append(owner)
+        entryOfRow.append(entryID)
+        index(row: owners.count - 1)
+    }
+
+    /// Drops every row of an entry (before re-writing it, or when it is removed).
+    mutating func removeEntry(_ entryID: String) {
+        guard let rows = rowsByEntry.removeValue(forKey: entryID) else { return }
+        deadRows.formUnion(rows)
+        for row in rows {
+            if case .tile(let image, _) = owners[row] { tileRowsByImage[image] = nil }
+        }
+        // Compact once dead rows would make up an eighth of the work of every search.
+        if deadRows.count > max(256, matrix.rows / 8) { compact() }
+    }
+
+    /// The `k` live rows nearest to `query` by cosine, best first (ties: earlier row first).
+    func nearest(to query: [Float], k: Int) -> [(row: Int, score: Float)] {
+        guard k > 0, liveCount > 0 else { return [] }
+        var scores = matrix.multiplied(by: query.l2Normalized())
+        for row in deadRows { scores[row] = .nan } // topK never returns NaN
+        return topK(scores, k: k).map { ($0.index, $0.score) }
+    }
+
+    /// The tile of image `imageRowID` whose vector is nearest to `query`, and its cosine.
+    func bestTile(ofImage imageRowID: Int64, query: [Float]) -> (rect: TileRect, score: Float)? {
+        guard let rows = tileRowsByImage[imageRowID], !rows.isEmpty else { return nil }
+        let scores = matrix.dotProducts(ofRows: rows, with: query.l2Normalized())
+        guard let best = topK(scores, k: 1).first,
+              case .tile(_, let rect) = owners[rows[best.index]] else { return nil }
+        return (rect, best.score)
+    }
+
+    private mutating func index(row: Int) {
+        rowsByEntry[entryOfRow[row], default: []].append(row)
+        if case .tile(let image, _) = owners[row] { tileRowsByImage[image, default: []].append(row) }
+    }
+
+    private mutating func compact() {
+        let live = (0..<matrix.rows).filter { !deadRows.contains($0) }
+        self = VectorTable(
+            matrix: matrix.selecting(rows: live),
+            owners: live.map { owners[$0] },
+            entries: live.map { entryOfRow[$0] }
+        )
+    }
+}

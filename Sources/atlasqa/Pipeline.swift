@@ -1,0 +1,47 @@
+import AtlasCore
+import Encoders
+import Foundation
+import Imaging
+import Retrieval
+import Store
+
+/// The wiring every command shares: the index file, the encoders that built it, and the retriever over them.
+struct Pipeline {
+    let store: AtlasStore
+    let imageEncoder: HistologyDescriptor
+    let textEncoder: (any TextEncoder)?
+    let retriever: Retriever
+
+    /// - Parameter textEncoderID: for ingest, the text encoder to embed passages with (`none` for lexical only);
+    ///   queries always use the encoder the index was built with.
+    init(options: GlobalOptions, writable: Bool, textEncoderID: String? = nil) throws {
+        let path = options.databasePath
+        if !writable && !FileManager.default.fileExists(atPath: path) {
+            throw AtlasError(.notFound, "opening atlas index '\(path)': no such file — run `atlasqa ingest` first, or pass --db")
+        }
+        store = try AtlasStore(path: path, readOnly: !writable)
+        imageEncoder = HistologyDescriptor(limits: ImageLimits(maxPixels: Environment.int("ATLASQA_MAX_PIXELS") ?? 64_000_000))
+        textEncoder = try Self.textEncoder(
+            requested: textEncoderID, recorded: try store.encoders().filter { $0.modality == .text }.map(\.id),
+            modelsDirectory: options.modelsDirectory, forIngest: writable
+        )
+        retriever = Retriever(reader: store, imageEncoder: imageEncoder, textEncoder: textEncoder)
+    }
+
+    /// Picks the text encoder. An index answers queries only with the encoder that embedded its passages;
+    /// a fresh ingest takes the requested one, else the default (E5 when installed, else MiniLM).
+    static func textEncoder(requested: String?, recorded: [String], modelsDirectory: URL, forIngest: Bool) throws -> (any TextEncoder)? {
+        if requested == "none" { return nil }
+        if let id = requested { return try TextEncoderCatalog.load(id: id, modelsDirectory: modelsDirectory) }
+        let preference = ["multilingual-e5-small", "all-MiniLM-L6-v2"]
+        if let id = preference.first(where: recorded.contains) ?? recorded.first {
+            do {
+                return try TextEncoderCatalog.load(id: id, modelsDirectory: modelsDirectory)
+            } catch {
+                Output.log("warning: the index was built with text encoder \(id) but it cannot be loaded (\(error)); dense text search is off")
+                return nil
+            }
+        }
+        return forIngest ? try TextEncoderCatalog.defaultEncoder(modelsDirectory: modelsDirectory) : nil
+    }
+}

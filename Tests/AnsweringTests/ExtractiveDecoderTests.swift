@@ -1,0 +1,141 @@
+import AtlasCore
+import Answering
+import Foundation
+import Testing
+
+@Suite struct ExtractiveDecoderTests {
+    let decoder = ExtractiveDecoder()
+
+    func decode(
+        _ question: String, references: [Reference], support: Support = .strong, image: Bool = false
+    ) async throws -> String {
+        let request = DecodeRequest(
+            question: question, language: Language.detect(question), references: references, support: support,
+            image: image ? AtlasFixtures.pngSignature : nil, imageMimeType: image ? "image/png" : nil)
+        return try await decoder.decode(request).text
+    }
+
+    /// The content sentences of an answer, each with the numbers it cites.
+    func citedSentences(_ text: String) -> [(sentence: String, numbers: [Int])] {
+        SentenceSplitter.sentences(in: text).map { ($0, CitationInvariant.citedNumbers(in: $0)) }
+    }
+
+    @Test func englishQuestionGetsTheSentencesThatAnswerItEachCited() async throws {
+        let references = AtlasFixtures.dcisQuestionReferences
+        let text = try await decode("How do I tell usual ductal hyperplasia from DCIS?", references: references)
+        let content = citedSentences(text).filter { !$0.numbers.isEmpty }
+        #expect((3...5).contains(content.count))
+        // The differential passage ([2]) answers this question; it must be quoted, and first.
+        #expect(content.first?.numbers == [2])
+        #expect(content.contains { $0.sentence.contains("heterogeneous, streaming population") })
+        // Each quoted sentence really is in the passage it cites.
+        for (sentence, numbers) in content {
+            #expect(numbers.count == 1)
+            let quoted = sentence.replacingOccurrences(of: " [\(numbers[0])]", with: "").dropLast()
+            #expect(references[numbers[0] - 1].text.contains(quoted), "\(sentence)")
+        }
+        #expect(!text.contains("导管"))  // an English answer quotes English passages
+        #expect(text.contains(AnswerFraming.supportLine(.strong, language: .en)))
+        #expect(text.hasSuffix(AnswerFraming.closingReminder(.en)))
+    }
+
+    @Test func chineseQuestionGetsChineseFramingAndPrefersChinesePassages() async throws {
+        let references = AtlasFixtures.dcisQuestionReferences
+        let text = try await decode("导管原位癌的镜下特点是什么？", references: references, support: .moderate)
+        let content = citedSentences(text).filter { !$0.numbers.isEmpty }
+        #expect(content.count >= 2)
+        // Reference 4 is the entry's Chinese passage, ranked last; a Chinese question still quotes it.
+        #expect(content.allSatisfy { $0.numbers == [4] })
+        #expect(content.allSatisfy { Language.detect($0.sentence) == .zh })
+        #expect(text.contains("参考支持程度：中等。"))
+        #expect(text.hasSuffix(AnswerFraming.closingReminder(.zh)))
+        #expect(!text.contains("Support from the atlas"))
+    }
+
+    @Test func chineseQuestionFallsBackToEnglishSentencesWhenNoChinesePassageWasRetrieved() async throws {
+        let englishOnly = Array(AtlasFixtures.dcisQuestionReferences.prefix(3))
+        let text = try await decode("导管原位癌的镜下特点是什么？", references: englishOnly)
+        let content = citedSentences(text).filter { !$0.numbers.isEmpty }
+        #expect(!content.isEmpty)
+        #expect(content.allSatisfy { Language.detect($0.sentence) == .en })
+        #expect(text.hasPrefix("") && text.contains("参考支持程度：强。"))
+    }
+
+    @Test func imageLineNamesTheEntryWhoseImagesResembleMost() async throws {
+        let text = try await decode("What does this image show?", references: AtlasFixtures.imageQueryReferences, image: true)
+        let firstLine = text.split(separator: "\n").first.map(String.init) ?? ""
+        // UDH's image scored 0.88, above DCIS (0.71, fused rank 1): the top entry is UDH, reference [2].
+        #expect(firstLine.hasPrefix("The image most resembles \(AtlasFixtures.udhTitle) [2]; also similar: \(AtlasFixtures.dcisTitle) [1]"))
+        #expect(firstLine.components(separatedBy: AtlasFixtures.dcisTitle).count == 2)  // an entry is named once
+        // IDC's image scored 0.64, well below the top 0.88: not called similar.
+        #expect(!firstLine.contains("Invasive ductal carcinoma"))
+        #expect(!firstLine.lowercased().contains("diagnos"))
+    }
+
+    @Test func chineseImageLineIsPhrasedAsResemblance() async throws {
+        let text = try await decode("这张图像像什么病变？", references: AtlasFixtures.imageQueryReferences, image: true)
+        #expect(text.hasPrefix("该图像最接近“\(AtlasFixtures.udhTitle)”[2]"))
+    }
+
+    @Test func chineseQuestionQuotesTheTopEntriesInEnglishWhenTheyHaveNoChinesePassage() async throws {
+        // Only the weakly matching lymph-node entry has a Chinese passage; its being Chinese must not put it first.
+        let text = try await decode("这张图像像什么病变？", references: AtlasFixtures.imageQueryReferences, image: true)
+        let content = citedSentences(text).dropFirst().filter { !$0.numbers.isEmpty }
+        #expect(content.first.map { [1, 2].contains($0.numbers[0]) } == true, "\(text)")
+        #expect(text.contains("参考支持程度：强。"))
+    }
+
+    @Test func noImageMeansNoResemblanceLine() async throws {
+        let text = try await decode("What does DCIS look like?", references: AtlasFixtures.imageQueryReferences)
+        #expect(!text.contains("resembles"))
+    }
+
+    @Test func supportNoneSaysTheAtlasDoesNotCoverItAndCitesNothing() async throws {
+        let text = try await decode("What is the capital of France?", references: AtlasFixtures.dcisQuestionReferences, support: .none)
+        #expect(text == AnswerFraming.notCovered(.en))
+        #expect(CitationInvariant.citedNumbers(in: text).isEmpty)
+        let zh = try await decode("法国的首都是哪里？", references: [], support: .none)
+        #expect(zh == AnswerFraming.notCovered(.zh))
+    }
+
+    @Test func bracketedNumbersInsideAPassageAreNotMistakenForOurCitations() async throws {
+        // A passage quoting a book keeps the book's own reference marks; quoted as [1], they must go.
+        let references = [
+            AtlasFixtures.reference(
+                1, entry: "breast-dcis", ordinal: 1, title: AtlasFixtures.dcisTitle, heading: "Microscopic features",
+                text: "Comedo necrosis marks high-grade DCIS [3]. Calcifications within the necrosis are common [2, 12].",
+                fused: 0.03),
+            AtlasFixtures.reference(
+                2, entry: "breast-idc", ordinal: 1, title: "Invasive ductal carcinoma (breast)", heading: "Features",
+                text: AtlasFixtures.idcFeatures, fused: 0.02),
+            AtlasFixtures.reference(
+                3, entry: "breast-udh", ordinal: 1, title: AtlasFixtures.udhTitle, heading: "Features",
+                text: AtlasFixtures.udhFeatures, fused: 0.01),
+        ]
+        let text = try await decode("Is comedo necrosis with calcification a feature of high-grade DCIS?", references: references)
+        #expect(text.contains("Comedo necrosis marks high-grade DCIS [1]."))
+        #expect(text.contains("Calcifications within the necrosis are common [1]."))
+    }
+
+    @Test func aQuestionNamingASectionLeansToThatSection() async throws {
+        var references = AtlasFixtures.dcisQuestionReferences
+        references.append(AtlasFixtures.reference(
+            5, entry: "breast-dcis", ordinal: 3, title: AtlasFixtures.dcisTitle, heading: "Pitfalls",
+            text: "Tangential sections through a duct can mimic invasion. Cautery artefact distorts nests at the margin.",
+            fused: 0.012))
+        let text = try await decode("What are the pitfalls with DCIS?", references: references)
+        let content = citedSentences(text).filter { !$0.numbers.isEmpty }
+        #expect(content.first?.numbers == [5], "\(text)")
+    }
+
+    @Test func repeatedPassagesAreNotQuotedTwice() async throws {
+        var references = AtlasFixtures.dcisQuestionReferences
+        references.append(AtlasFixtures.reference(
+            5, entry: "breast-dcis-copy", ordinal: 2, title: "DCIS (copy)", heading: "Differential diagnosis",
+            text: AtlasFixtures.dcisDifferential, fused: 0.029))
+        let text = try await decode("How do I tell usual ductal hyperplasia from DCIS?", references: references)
+        let content = citedSentences(text).filter { !$0.numbers.isEmpty }
+        let bodies = content.map { $0.sentence.replacingOccurrences(of: " [\($0.numbers[0])]", with: "") }
+        #expect(Set(bodies).count == bodies.count)
+    }
+}

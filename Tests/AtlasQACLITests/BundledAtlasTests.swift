@@ -1,0 +1,90 @@
+import Answering
+import Foundation
+import Illustration
+import Imaging
+import Testing
+
+/// The bundled `Atlas/`: it must ingest whole, and each entry must be found from a fresh illustration of it
+/// in a stain style the atlas never uses.
+@Suite struct BundledAtlasTests {
+    struct Ingested {
+        let database: URL
+        let scratch: URL
+        let summary: [String: Any]
+    }
+
+    nonisolated(unsafe) static let ingested: Result<Ingested, any Error> = Result {
+        let scratch = try CLI.temporaryDirectory("bundled")
+        let database = scratch.appendingPathComponent("atlas.sqlite")
+        let result = try CLI.atlasqa(["ingest", CLI.repository.appendingPathComponent("Atlas").path, "--db", database.path, "--json"])
+        guard result.status == 0 else { throw CLIError("ingest Atlas/ failed (\(result.status)): \(result.stdout) \(result.stderr)") }
+        return Ingested(database: database, scratch: scratch, summary: try result.json())
+    }
+
+    @Test func everyEntryParsesAndIngests() throws {
+        let summary = try Self.ingested.get().summary
+        let entries = try #require(summary["entries"] as? [String: Any])
+        let folders = try FileManager.default.contentsOfDirectory(atPath: CLI.repository.appendingPathComponent("Atlas").path)
+            .filter { FileManager.default.fileExists(atPath: CLI.repository.appendingPathComponent("Atlas/\($0)/entry.md").path) }
+        #expect(folders.count >= 24)
+        #expect(entries["ingested"] as? Int == folders.count)
+        #expect(entries["failed"] as? Int == 0)
+        #expect((summary["problems"] as? [Any])?.isEmpty == true)
+        #expect(summary["images"] as? Int == folders.count * 2)
+    }
+
+    @Test func aFreshIllustrationInAnUnseenStainFindsItsEntryInTheTopThree() throws {
+        let atlas = try Self.ingested.get()
+        var top1 = 0
+        var misses: [String] = []
+        for (i, morphology) in Illustration.Morphology.allCases.enumerated() {
+            let style = StainStyle.unseenStyles[i % StainStyle.unseenStyles.count]
+            let image = HistologyRenderer().render(morphology, style: style, size: 256, seed: 31_337 + UInt64(i))
+            let url = atlas.scratch.appendingPathComponent("unseen-\(morphology.id).png")
+            try ImageCodec.encodePNG(image).write(to: url)
+            let result = try CLI.atlasqa(["retrieve", "--db", atlas.database.path, "--image", url.path, "--k", "9", "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let references = try #require(try result.json()["references"] as? [[String: Any]])
+            // Distinct entries in rank order: an entry contributes up to three passages.
+            var entries: [String] = []
+            for r in references { if let e = r["entry"] as? String, !entries.contains(e) { entries.append(e) } }
+            if entries.first == morphology.id { top1 += 1 }
+            if !entries.prefix(3).contains(morphology.id) { misses.append("\(morphology.id) → \(entries.prefix(3))") }
+        }
+        let total = Illustration.Morphology.allCases.count
+        print("bundled atlas, unseen stain styles: top-1 \(top1)/\(total), top-3 \(total - misses.count)/\(total)")
+        #expect(misses.isEmpty, "not in the top 3: \(misses)")
+    }
+
+    @Test func englishAndChineseQuestionsAreAnsweredInTheirLanguage() throws {
+        let atlas = try Self.ingested.get()
+        let image = HistologyRenderer().render(.colonAdenocarcinoma, style: .greyBrown, size: 256, seed: 5)
+        let url = atlas.scratch.appendingPathComponent("ask-colon.png")
+        try ImageCodec.encodePNG(image).write(to: url)
+        for (question, language, closing) in [
+            ("What features suggest a malignant gland-forming tumour here?", "en", "pathologist"),
+            ("这张图像中的腺体有哪些恶性特征？", "zh", "病理医师"),
+        ] {
+            let result = try CLI.atlasqa(["ask", question, "--image", url.path, "--db", atlas.database.path, "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let answer = try result.json()
+            #expect(answer["language"] as? String == language)
+            let text = try #require(answer["answer"] as? String)
+            #expect(text.contains(closing))
+            #expect(!(answer["citations"] as? [Any] ?? []).isEmpty)
+            for phrase in WordingGuard.bannedPhrases { #expect(!text.lowercased().contains(phrase.lowercased())) }
+            if language == "zh" {
+                // Chinese framing, and the cited Chinese passages quoted rather than English ones.
+                let cjk = text.unicodeScalars.filter { (0x4E00...0x9FFF).contains($0.value) }.count
+                #expect(cjk > text.count / 3, "mostly Chinese: \(text)")
+            }
+        }
+    }
+
+    @Test func aChineseQuestionReachesTheRightEntryWithoutAnImage() throws {
+        let atlas = try Self.ingested.get()
+        let result = try CLI.atlasqa(["retrieve", "--db", atlas.database.path, "--text", "粉刺样坏死 导管 肌上皮层", "--k", "3", "--json"])
+        let references = try #require(try result.json()["references"] as? [[String: Any]])
+        #expect(references.first?["entry"] as? String == "breast-dcis")
+    }
+}
