@@ -57,6 +57,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Text-encoder benchmark (Scripts/bench-text runs it in release beside the Python peers).
+        .executableTarget(
+            name: "bench-text", dependencies: ["AtlasCore", "Encoders", "LinearAlgebra"], swiftSettings: strict
+        ),
         .executableTarget(
             name: "render-atlas",
             dependencies: ["Illustration", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],
