@@ -17,7 +17,8 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-tables", migrate: createTables)
         migrator.registerMigration("v1-full-text", migrate: createFullText)
-        migrator.registerMigration("v2-entry-title-in-full-text", migrate: indexEntryTitles)
+        migrator.registerMigration("v2-conversations", migrate: createConversations)
+        migrator.registerMigration("v3-entry-title-in-full-text", migrate: indexEntryTitles)
         return migrator
     }
 
