@@ -6,6 +6,8 @@ enum Schema {
     /// Written to `meta` so a file can be recognised as an AtlasQA index before anything else is read.
     static let formatKey = "format"
     static let formatValue = "atlasqa-index"
+    /// The number of the last migration applied ("1" as written by v1, raised by later migrations),
+    /// for people and scripts reading the file; the migrator itself goes by `grdb_migrations`.
     static let versionKey = "schema_version"
     static let version = 1
     /// Bumped by every write; lets an in-memory vector index notice changes made by another process.
@@ -176,6 +178,7 @@ enum Schema {
             END;
             INSERT INTO passage_words (passage_words) VALUES ('rebuild');
             INSERT INTO passage_trigrams (passage_trigrams) VALUES ('rebuild');
+            UPDATE meta SET value = '3' WHERE key = '\(versionKey)';
             """)
     }
 }
