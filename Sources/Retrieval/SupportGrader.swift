@@ -25,7 +25,7 @@ public struct SupportThresholds: Sendable, Hashable {
     /// Calibrated on the bundled atlas: paraphrased in-scope questions vs off-topic ones (ARCHITECTURE.md).
     public static func forEncoder(_ id: String) -> SupportThresholds {
         switch id {
-        case "histo-v1": SupportThresholds(strong: 0.97, moderate: 0.94, weak: 0.90)
+        case "histo-v1": SupportThresholds(strong: 0.985, moderate: 0.965, weak: 0.94)
         case "all-MiniLM-L6-v2": SupportThresholds(strong: 0.60, moderate: 0.45, weak: 0.32)
         case "multilingual-e5-small": SupportThresholds(strong: 0.88, moderate: 0.85, weak: 0.82)
         default: SupportThresholds(strong: 0.80, moderate: 0.60, weak: 0.40)
