@@ -1,3 +1,4 @@
+import AtlasCore
 public import Foundation
 
 /// What `atlasqa models` shows for one text encoder: where its files are, whether they are there,
@@ -86,7 +87,7 @@ enum ModelFiles {
         let file = try MappedFile(url)
         var hash = SHA256()
         hash.update(file.bytes)
-        return hash.finalize()
+        return SHA256.hex(hash.finalize())
     }
 
     struct Checksums {

@@ -137,7 +137,7 @@ struct EntryWriter {
                 """,
             arguments: [
                 entry.id, position, image.image.file, image.image.caption, image.data, size?.width, size?.height,
-                SHA256Digest.hex(image.data),
+                SHA256.hexDigest(image.data),
             ]
         )
         let imageRowID = db.lastInsertedRowID

@@ -1,3 +1,4 @@
+import AtlasCore
 import Foundation
 import Testing
 @testable import Ingest

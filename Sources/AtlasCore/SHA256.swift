@@ -1,6 +1,7 @@
 public import Foundation
 
-/// SHA-256 (FIPS 180-4). Foundation on Linux has no CryptoKit, and content hashes need only this one digest.
+/// SHA-256 (FIPS 180-4): content hashes, image digests, model checksums and API-key hashes. Foundation on
+/// Linux has no CryptoKit, and AtlasQA needs only this one digest.
 public struct SHA256: Sendable {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -38,20 +39,23 @@ public struct SHA256: Sendable {
 
     /// Fast path for large buffers (image files): whole blocks are compressed straight from the data.
     public mutating func update(_ data: Data) {
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var i = 0
-            while !pending.isEmpty, i < bytes.count {
-                update(CollectionOfOne(bytes[i]))
-                i += 1
-            }
-            while bytes.count - i >= 64 {
-                compress(bytes.baseAddress! + i)
-                length &+= 64
-                i += 64
-            }
-            if i < bytes.count { update(bytes[i...]) }
+        data.withUnsafeBytes { update($0) }
+    }
+
+    /// The same for memory-mapped files (model weights), without copying them.
+    public mutating func update(_ raw: UnsafeRawBufferPointer) {
+        let bytes = raw.bindMemory(to: UInt8.self)
+        var i = 0
+        while !pending.isEmpty, i < bytes.count {
+            update(CollectionOfOne(bytes[i]))
+            i += 1
         }
+        while bytes.count - i >= 64 {
+            compress(bytes.baseAddress! + i)
+            length &+= 64
+            i += 64
+        }
+        if i < bytes.count { update(bytes[i...]) }
     }
 
     public mutating func update(_ string: String) {
