@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C system libraries, wrapped in Swift at once by the module above them.
@@ -43,7 +44,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Retrieval", dependencies: ["AtlasCore", "LinearAlgebra"], swiftSettings: strict),
-        .target(name: "Answering", dependencies: ["AtlasCore", "Retrieval"], swiftSettings: strict),
+        .target(
+            name: "Answering",
+            dependencies: ["AtlasCore", "Retrieval", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Ingest",
             dependencies: ["AtlasCore", "Imaging", "Encoders", "Store", "Yams"],
@@ -71,7 +76,14 @@ let package = Package(
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "AtlasCore"], swiftSettings: strict),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "AtlasCore"], swiftSettings: strict),
-        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Retrieval", "AtlasCore"], swiftSettings: strict),
+        .testTarget(
+            name: "AnsweringTests",
+            dependencies: [
+                "Answering", "Retrieval", "AtlasCore", "Store",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "IngestTests",
             dependencies: ["Ingest", "Store", "Imaging", "Illustration", "AtlasCore", "Encoders", "Retrieval"],

@@ -17,6 +17,7 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-tables", migrate: createTables)
         migrator.registerMigration("v1-full-text", migrate: createFullText)
+        migrator.registerMigration("v2-conversations", migrate: createConversations)
         return migrator
     }
 
