@@ -18,6 +18,7 @@ enum Schema {
         migrator.registerMigration("v1-tables", migrate: createTables)
         migrator.registerMigration("v1-full-text", migrate: createFullText)
         migrator.registerMigration("v2-conversations", migrate: createConversations)
+        migrator.registerMigration("v3-access", migrate: createAccess)
         return migrator
     }
 
