@@ -1,6 +1,8 @@
 import Answering
+import Retrieval
 import AtlasCore
 import Foundation
+import Illustration
 import NIOHTTP1
 import Store
 import Testing

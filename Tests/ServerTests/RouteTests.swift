@@ -1,4 +1,5 @@
 import Foundation
+import Illustration
 import NIOHTTP1
 import Testing
 @testable import Server

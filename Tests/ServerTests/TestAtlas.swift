@@ -9,9 +9,9 @@ import Store
 /// A small atlas made in code (rendered H&E-like images, English and Chinese text), ingested once with
 /// the built-in image descriptor and lexical search; each test works on its own copy of the index file.
 enum TestAtlas {
-    static let morphologies: [Morphology] = [.breastDCIS, .colonAdenocarcinoma, .adipose]
+    static let morphologies: [Illustration.Morphology] = [.breastDCIS, .colonAdenocarcinoma, .adipose]
 
-    static func text(_ m: Morphology) -> String {
+    static func text(_ m: Illustration.Morphology) -> String {
         """
         ---
         title: \(m.title)
@@ -66,7 +66,7 @@ enum TestAtlas {
     }
 
     /// A query image: a new render of a morphology (another seed than the atlas's).
-    static func queryPNG(_ m: Morphology = .breastDCIS, seed: UInt64 = 99) throws -> Data {
+    static func queryPNG(_ m: Illustration.Morphology = .breastDCIS, seed: UInt64 = 99) throws -> Data {
         try ImageCodec.encodePNG(HistologyRenderer().render(m, style: .standard, size: 224, seed: seed))
     }
 }
