@@ -70,6 +70,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Text-encoder benchmark (Scripts/bench-text runs it in release beside the Python peers).
+        .executableTarget(
+            name: "bench-text", dependencies: ["AtlasCore", "Encoders", "LinearAlgebra"], swiftSettings: strict
+        ),
         .executableTarget(
             name: "render-atlas",
             dependencies: ["Illustration", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -87,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "AnsweringTests",
             dependencies: [
-                "Answering", "Retrieval", "AtlasCore", "Store",
+                "Answering", "Retrieval", "AtlasCore", "Store", "Imaging",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
@@ -106,6 +110,6 @@ let package = Package(
             swiftSettings: strict
         ),
         // Runs the built `atlasqa` binary end to end (ingest, retrieve, ask) on generated and bundled atlases.
-        .testTarget(name: "AtlasQACLITests", dependencies: ["Imaging", "Illustration"], swiftSettings: strict),
+        .testTarget(name: "AtlasQACLITests", dependencies: ["Imaging", "Illustration", "Answering"], swiftSettings: strict),
     ]
 )

@@ -25,6 +25,9 @@ public final class OpenAIDecoder: AnswerDecoder {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: TimeAmount(settings.connectTimeout))
         configuration.redirectConfiguration = .disallow
+        // A refused connection is a clear answer from a local decoder server: fall back at once rather
+        // than retry until the connect timeout (AsyncHTTPClient's default, meant for flaky networks at scale).
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

@@ -9,6 +9,11 @@ public struct StoredTurn: Sendable, Codable, Hashable {
     public var references: [Reference]
     public var createdAt: Date
 
+    enum CodingKeys: String, CodingKey {
+        case ordinal, question, answer, references
+        case createdAt = "created_at"
+    }
+
     public init(ordinal: Int, question: String, answer: String, references: [Reference], createdAt: Date) {
         self.ordinal = ordinal
         self.question = question
@@ -25,6 +30,11 @@ public struct Conversation: Sendable, Codable, Hashable {
     public var createdAt: Date
     /// Oldest first.
     public var turns: [StoredTurn]
+
+    enum CodingKeys: String, CodingKey {
+        case id, owner, turns
+        case createdAt = "created_at"
+    }
 
     public init(id: String, owner: String, createdAt: Date, turns: [StoredTurn]) {
         self.id = id

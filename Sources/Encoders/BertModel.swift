@@ -120,8 +120,6 @@ struct BertModel: Sendable {
 
     private func forward(_ sequences: [[Int32]]) -> [[Float]] {
         let hidden = config.hiddenSize
-        let heads = config.numAttentionHeads
-        let headWidth = hidden / heads
         let lengths = sequences.map(\.count)
         let total = lengths.reduce(0, +)
         var offsets = [0]
@@ -134,9 +132,8 @@ struct BertModel: Sendable {
         let qkv = UnsafeMutablePointer<Float>.allocate(capacity: total * 3 * hidden)
         let context = UnsafeMutablePointer<Float>.allocate(capacity: total * hidden)
         let wide = UnsafeMutablePointer<Float>.allocate(capacity: total * config.intermediateSize)
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
         defer {
-            for buffer in [x, y, qkv, context, wide, scores] { buffer.deallocate() }
+            for buffer in [x, y, qkv, context, wide] { buffer.deallocate() }
         }
 
         // Embeddings: word + position + token type 0, then LayerNorm.  x: [total, hidden]
@@ -154,25 +151,9 @@ struct BertModel: Sendable {
         }
         embeddingNorm(x, rows: total, adding: nil)
 
-        let scale = 1 / Float(headWidth).squareRoot()
         for layer in layers {
             layer.queryKeyValue(x, rows: total, into: qkv)  // [total, 3·hidden]: Q | K | V
-            for (s, n) in lengths.enumerated() {
-                let q = qkv + offsets[s] * 3 * hidden
-                for h in 0..<heads {
-                    let qh = q + h * headWidth
-                    let kh = qh + hidden
-                    let vh = qh + 2 * hidden
-                    // scores[n, n] = Qh · Khᵀ / √d, then row softmax; context_h[n, d] = P · Vh.
-                    NeuralKernels.gemm(
-                        qh, kh, scores, m: n, n: n, k: headWidth, transposeB: true, alpha: scale,
-                        lda: 3 * hidden, ldb: 3 * hidden, ldc: n)
-                    NeuralKernels.softmaxRows(scores, rows: n, width: n)
-                    NeuralKernels.gemm(
-                        scores, vh, context + offsets[s] * hidden + h * headWidth, m: n, n: headWidth, k: n,
-                        transposeB: false, lda: n, ldb: 3 * hidden, ldc: hidden)
-                }
-            }
+            attention(qkv, into: context, offsets: offsets, lengths: lengths, longest: longest)
             layer.attentionOutput(context, rows: total, into: y)
             layer.attentionNorm(y, rows: total, adding: x)  // y = LN(attention + x)
             layer.intermediate(y, rows: total, into: wide)
@@ -191,6 +172,40 @@ struct BertModel: Sendable {
             let inverse = 1 / Float(max(n, 1))
             for i in 0..<hidden { mean[i] *= inverse }
             return mean
+        }
+    }
+}
+
+extension BertModel {
+    /// Scaled dot-product attention of each sequence over its own tokens, heads and sequences spread over
+    /// the cores. `qkv: [tokens, 3·hidden]` (Q | K | V) → `context: [tokens, hidden]`.
+    func attention(
+        _ qkv: UnsafeMutablePointer<Float>, into context: UnsafeMutablePointer<Float>,
+        offsets: [Int], lengths: [Int], longest: Int
+    ) {
+        let hidden = config.hiddenSize
+        let heads = config.numAttentionHeads
+        let headWidth = hidden / heads
+        let scale = 1 / Float(headWidth).squareRoot()
+        let work = lengths.reduce(0) { $0 + $1 * $1 } * hidden * 4
+        NeuralKernels.parallelRows(lengths.count * heads, work: work) { tasks in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
+            defer { scores.deallocate() }
+            for task in tasks {
+                let (s, h) = task.quotientAndRemainder(dividingBy: heads)
+                let n = lengths[s]
+                let qh = qkv + offsets[s] * 3 * hidden + h * headWidth
+                let kh = qh + hidden
+                let vh = qh + 2 * hidden
+                // scores[n, n] = Qh · Khᵀ / √d, then row softmax; context_h[n, d] = P · Vh.
+                NeuralKernels.gemm(
+                    qh, kh, scores, m: n, n: n, k: headWidth, transposeB: true, alpha: scale,
+                    lda: 3 * hidden, ldb: 3 * hidden, ldc: n)
+                NeuralKernels.softmaxRows(scores, rows: n, width: n)
+                NeuralKernels.gemm(
+                    scores, vh, context + offsets[s] * hidden + h * headWidth, m: n, n: headWidth, k: n,
+                    transposeB: false, lda: n, ldb: 3 * hidden, ldc: hidden)
+            }
         }
     }
 }

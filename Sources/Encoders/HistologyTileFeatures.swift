@@ -31,11 +31,14 @@ enum HistologyTileFeatures {
             values = Kind.allCases.map { pairs[$0] ?? Self.standard[$0]! }
         }
 
+        /// Chosen on leave-one-out retrieval over real H&E tiles (clean, re-stained, brightened), rounded and
+        /// kept moderate, since a coordinate search on so few tiles overfits: stain histograms and fine-scale
+        /// LBP carry most of the signal; blob shape, orientation and the coarse gradients little.
         static let standard: [Kind: Float] = [
-            .stainHistogram: 1, .jointHistogram: 1, .stainStrength: 0.5,
-            .nucleusSize: 1, .nucleusShape: 0.7, .nucleusCoverage: 0.5, .lumenSize: 0.7, .lumenCoverage: 0.5,
-            .lbpHaematoxylin: 1, .lbpDensity: 1, .gradientMagnitude: 0.7, .orientation: 0.5, .coherence: 0.5,
-            .coarseLBPHaematoxylin: 1, .coarseLBPDensity: 1, .coarseGradientMagnitude: 0.7, .coarseOrientation: 0.5,
+            .stainHistogram: 2, .jointHistogram: 0.5, .stainStrength: 0.5,
+            .nucleusSize: 0.25, .nucleusShape: 0.25, .nucleusCoverage: 0.5, .lumenSize: 0.25, .lumenCoverage: 0.5,
+            .lbpHaematoxylin: 2, .lbpDensity: 1.5, .gradientMagnitude: 0.5, .orientation: 0.25, .coherence: 1,
+            .coarseLBPHaematoxylin: 1, .coarseLBPDensity: 0.75, .coarseGradientMagnitude: 0.25, .coarseOrientation: 0,
             .coarseCoherence: 0.5,
         ]
 

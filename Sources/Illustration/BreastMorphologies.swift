@@ -3,7 +3,11 @@ import Foundation
 /// Breast: lobules, ducts and their proliferations, in stroma, at about 10×.
 extension TissuePainter {
     /// Small two-layered acini clustered in loose intralobular stroma.
-    mutating func lobule(_ region: Blob, acini: Int, acinusRadius: ClosedRange<Float>, fill: AcinusFill) {
+    /// `gap` is the least stroma between neighbouring acini (distended acini nearly touch).
+    mutating func lobule(
+        _ region: Blob, acini: Int, acinusRadius: ClosedRange<Float>, fill: AcinusFill, gap: Float? = nil
+    ) {
+        let gap = gap ?? 3 * s
         canvas.blob(region, h: 0.1, e: 0.28, soft: 6, grain: 0.1)
         for _ in 0..<(acini / 4) {
             let p = region.point(at: rng.uniform(-.pi, .pi), inset: rng.uniform(0, region.maxRadius * 0.9))
@@ -16,7 +20,7 @@ extension TissuePainter {
             let reach = region.maxRadius
             let p = region.center + SIMD2(rng.uniform(-reach, reach), rng.uniform(-reach, reach))
             guard region.contains(p, inset: acinusRadius.upperBound * 0.8) else { continue }
-            guard centres.allSatisfy({ distance($0, p) > acinusRadius.upperBound * 2 + 3 * s }) else { continue }
+            guard centres.allSatisfy({ distance($0, p) > acinusRadius.upperBound * 2 + gap }) else { continue }
             centres.append(p)
         }
         for p in centres {
@@ -47,7 +51,7 @@ extension TissuePainter {
     /// Small uniform round cells with clear cytoplasm, slightly apart (lobular neoplasia).
     mutating func discohesiveCells(_ outline: Blob) {
         canvas.blob(outline, h: 0.05, e: 0.12, soft: 1)
-        let spacing = 7.6 * s
+        let spacing = 7.2 * s
         let reach = outline.maxRadius
         var y = -reach
         var row = 0
@@ -68,18 +72,30 @@ extension TissuePainter {
 
     mutating func breastNormal() {
         stroma(density: 0.8, angle: rng.angle(), wavy: 5, fibres: 40, cells: 10)
+        // Fat lobules at one side of the field, as in most normal breast tissue.
+        let side = rng.angle()
+        let fat = Blob(
+            center: center + SIMD2(cosf(side), sinf(side)) * 150 * s, radius: rng.uniform(85, 100) * s,
+            aspect: rng.uniform(1, 1.4), angle: side + .pi / 2, irregularity: 0.12, rng: &rng)
+        fatCells(in: fat)
         let region = Blob(
-            center: center + SIMD2(rng.normal(), rng.normal()) * 20 * s, radius: rng.uniform(80, 100) * s,
-            aspect: rng.uniform(1, 1.4), angle: rng.angle(), irregularity: 0.15, rng: &rng)
-        lobule(region, acini: 22, acinusRadius: 9 * s...12 * s, fill: .normal)
+            center: center - SIMD2(cosf(side), sinf(side)) * 25 * s, radius: rng.uniform(72, 88) * s,
+            aspect: rng.uniform(1, 1.3), angle: rng.angle(), irregularity: 0.15, rng: &rng)
+        lobule(region, acini: 20, acinusRadius: 9 * s...12 * s, fill: .normal)
+    }
+
+    /// Adipocytes packed inside `region`: empty vacuoles leaving thin membranes between them.
+    mutating func fatCells(in region: Blob) {
+        let sites = hexGrid(spacing: 44 * s, jitter: 8 * s, margin: 50 * s)
+        voronoiMembranes(sites, thickness: 1.5 * s, region: region)
     }
 
     mutating func breastLCIS() {
         stroma(density: 0.75, angle: rng.angle(), wavy: 5, fibres: 35, cells: 8)
         let region = Blob(
-            center: center + SIMD2(rng.normal(), rng.normal()) * 15 * s, radius: rng.uniform(95, 115) * s,
+            center: center + SIMD2(rng.normal(), rng.normal()) * 12 * s, radius: rng.uniform(105, 120) * s,
             aspect: rng.uniform(1, 1.3), angle: rng.angle(), irregularity: 0.12, rng: &rng)
-        lobule(region, acini: 14, acinusRadius: 17 * s...23 * s, fill: .lobularNeoplasia)
+        lobule(region, acini: 20, acinusRadius: 18 * s...24 * s, fill: .lobularNeoplasia, gap: 1 * s)
     }
 
     /// A large duct with a myoepithelial rim, and the `contents` painted inside its epithelial outline.

@@ -11,7 +11,8 @@ public struct StainStyle: Sendable, Hashable {
     public var eosin: SIMD3<Float>
     public var haematoxylinStrength: Float
     public var eosinStrength: Float
-    /// Light through empty glass, per channel, 0…255.
+    /// Light through empty glass, per channel, 0…255. Scanners white-balance glass to about 235–250;
+    /// much dimmer glass has an optical density (~0.15) that stain estimation mistakes for tissue.
     public var background: SIMD3<Float>
     /// Scanner noise, standard deviation-ish in 8-bit levels.
     public var noise: Float
@@ -46,7 +47,7 @@ public struct StainStyle: Sendable, Hashable {
     /// The atlas's second image per entry: blue, dark haematoxylin, dimmer glass.
     public static let blueDark = StainStyle(
         name: "blue-dark", haematoxylin: SIMD3(0.66, 0.70, 0.27), eosin: SIMD3(0.26, 0.80, 0.54),
-        haematoxylinStrength: 1.3, eosinStrength: 0.85, background: SIMD3(232, 233, 238), noise: 2.5)
+        haematoxylinStrength: 1.3, eosinStrength: 0.85, background: SIMD3(237, 238, 243), noise: 2.5)
 
     // Real H&E stain vectors lie about 20–30° apart; every preset keeps them at least 20° apart so
     // colour deconvolution can still tell the stains apart.
@@ -64,7 +65,7 @@ public struct StainStyle: Sendable, Hashable {
     /// Not used by the atlas: grey-brown haematoxylin on a cool, dim scanner.
     public static let greyBrown = StainStyle(
         name: "grey-brown", haematoxylin: SIMD3(0.50, 0.62, 0.60), eosin: SIMD3(0.10, 0.80, 0.59),
-        haematoxylinStrength: 1.0, eosinStrength: 0.9, background: SIMD3(228, 232, 236), noise: 3)
+        haematoxylinStrength: 1.0, eosinStrength: 0.9, background: SIMD3(235, 237, 241), noise: 3)
 
     /// The two styles of the bundled atlas: `-1.png` and `-2.jpg`.
     public static let atlasStyles: [StainStyle] = [.pinkLight, .blueDark]
@@ -87,7 +88,7 @@ public struct StainStyle: Sendable, Hashable {
             h = jitter(standard.haematoxylin, 0.07)
             e = jitter(standard.eosin, 0.09)
         }
-        let glass = rng.uniform(224, 250)
+        let glass = rng.uniform(234, 250)
         let tint = SIMD3(rng.normal(), rng.normal(), rng.normal()) * 3
         return StainStyle(
             name: "random-\(seed)",

@@ -30,8 +30,9 @@ extension TissuePainter {
         return (a, b)
     }
 
-    /// Cell borders of a Voronoi partition: pixels nearly equidistant from their two nearest sites.
-    mutating func voronoiMembranes(_ sites: [SIMD2<Float>], thickness: Float) {
+    /// Fat: a Voronoi partition whose cells are empty and whose borders (pixels nearly equidistant
+    /// from their two nearest sites) are thin pink membranes; inside `region` only, when given.
+    mutating func voronoiMembranes(_ sites: [SIMD2<Float>], thickness: Float, region: Blob? = nil) {
         let w = canvas.width, h = canvas.height
         // Bucket the sites so each pixel looks only at nearby ones.
         let bucket = max(8, Int(64 * s))
@@ -64,11 +65,20 @@ extension TissuePainter {
                     // (d2 − d1)/2 is the distance to the border between the two nearest cells.
                     let edge = (d2 - d1) / 2
                     let a = min(max((thickness / 2 - edge) / 0.8 + 0.5, 0), 1)
-                    guard a > 0 else { continue }
+                    var cover: Float = 1
+                    if let region {
+                        let d = q - region.center
+                        let rho = (d * d).sum().squareRoot()
+                        cover = min(max((region.radius(at: atan2f(d.y, d.x)) - rho) / 1.5 + 0.5, 0), 1)
+                        if cover <= 0 { continue }
+                    } else if a <= 0 {
+                        continue
+                    }
                     let g = 1 + 0.2 * PixelNoise.signed(x, y, seed)
                     let i = 2 * (y * w + x)
-                    c[i] += a * (0.08 * g - c[i])
-                    c[i + 1] += a * (0.75 * g - c[i + 1])
+                    let target = SIMD2<Float>(0.08 * g, 0.75 * g) * a
+                    c[i] += cover * (target.x - c[i])
+                    c[i + 1] += cover * (target.y - c[i + 1])
                 }
             }
         }

@@ -64,14 +64,18 @@ public final class IngestProgress {
         let width = 24
         let filled = total == 0 ? width : done * width / total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        write("\r[\(bar)] " + line() + "   ")
+        // ESC[K clears what a longer previous line left behind.
+        write("\r[\(bar)] " + line() + "\u{1B}[K")
     }
 
     private func line() -> String {
         let elapsed = max(clock() - started, 1e-9)
         var text = "\(label): \(done)/\(total) entries"
         if total > 0, !isTerminal { text += " (\(done * 100 / total)%)" }
-        text += ", \(IngestSummary.format(Double(images) / elapsed)) images/s"
+        // Entries that were unchanged embed nothing: then the useful rate is entries checked per second.
+        text += images > 0 || done == 0
+            ? ", \(IngestSummary.format(Double(images) / elapsed)) images/s"
+            : ", \(IngestSummary.format(Double(done) / elapsed)) entries/s"
         if done > 0, done < total {
             text += ", ETA \(Self.duration(elapsed / Double(done) * Double(total - done)))"
         }

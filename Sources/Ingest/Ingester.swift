@@ -42,6 +42,10 @@ public struct Ingester: Sendable {
     public func ingest(atlasAt url: URL, strict: Bool = false, prune: Bool = false, progress: IngestProgress? = nil) throws -> IngestSummary {
         let started = Date()
         let atlas = try AtlasParser.parse(at: url, splitter: splitter)
+        if atlas.entries.isEmpty, atlas.problems.isEmpty {
+            let hint = atlas.format == .folder ? "one folder per entry, each with an entry.md" : "one JSON object per line"
+            throw AtlasError(.atlasFormat, "ingesting '\(url.path)': found no entries (expected \(hint))")
+        }
         var run = Run(atlas: atlas)
         if strict, !run.problems.isEmpty { throw Self.strictFailure(atlas: url, problems: run.problems) }
         let records = encoderRecords
@@ -50,14 +54,14 @@ public struct Ingester: Sendable {
         progress?.start(label: "ingest \(url.lastPathComponent)", entries: atlas.entries.count)
         var held: [IngestRecord] = []
         for window in Self.windows(atlas.entries, imagesPerWindow: workers * 4) {
-            for prepared in try prepare(window, records: records, run: &run) {
+            for record in try prepare(window, records: records, run: &run) {
                 if strict {
-                    held.append(prepared.record)
+                    held.append(record)
                 } else {
-                    try write(prepared.record)
-                    run.count(prepared.record)
+                    try write(record)
+                    run.count(record)
                 }
-                progress?.advance(images: prepared.record.images.count)
+                progress?.advance(images: record.images.count)
             }
             for _ in 0..<run.takeUnreported() { progress?.advance(images: 0) }
         }
@@ -129,10 +133,6 @@ public struct Ingester: Sendable {
         }
     }
 
-    private struct Prepared {
-        var record: IngestRecord
-    }
-
     /// An entry whose content changed, its image bytes read, waiting for vectors.
     private struct Pending {
         var parsed: ParsedEntry
@@ -142,7 +142,7 @@ public struct Ingester: Sendable {
 
     /// Reads and hashes a window of entries, embeds the images of those that changed (in parallel),
     /// then their passages. Entries that fail are recorded in `run` and left out.
-    private func prepare(_ window: ArraySlice<ParsedEntry>, records: [EncoderRecord], run: inout Run) throws -> [Prepared] {
+    private func prepare(_ window: ArraySlice<ParsedEntry>, records: [EncoderRecord], run: inout Run) throws -> [IngestRecord] {
         var pending: [Pending] = []
         for parsed in window {
             guard let data = readImages(parsed, run: &run) else { continue }
@@ -166,7 +166,7 @@ public struct Ingester: Sendable {
             Result { try encoder.embed(imageData: job.data, name: job.name) }
         }
 
-        var prepared: [Prepared] = []
+        var embeddedEntries: [(pending: Pending, images: [IngestRecord.Image])] = []
         var next = 0
         for p in pending {
             let results = embedded[next..<next + p.imageData.count]
@@ -187,13 +187,19 @@ public struct Ingester: Sendable {
             }
             if let failure {
                 run.fail(failure)
-                continue
+            } else {
+                embeddedEntries.append((p, images))
             }
-            do {
-                let vectors = try passageVectors(p.parsed.entry)
-                prepared.append(Prepared(record: IngestRecord(entry: p.parsed.entry, contentHash: p.hash, images: images, passageVectors: vectors)))
-            } catch {
-                run.fail(AtlasProblem(file: p.parsed.file, line: p.parsed.line, entry: p.parsed.entry.id, message: Self.message(error)))
+        }
+
+        var prepared: [IngestRecord] = []
+        let vectors = passageVectors(embeddedEntries.map(\.pending.parsed.entry))
+        for ((p, images), result) in zip(embeddedEntries, vectors) {
+            switch result {
+            case .success(let v):
+                prepared.append(IngestRecord(entry: p.parsed.entry, contentHash: p.hash, images: images, passageVectors: v))
+            case .failure(let error):
+                run.fail(AtlasProblem(file: p.parsed.file, line: p.parsed.line, entry: p.parsed.entry.id, message: error.message))
             }
         }
         return prepared
@@ -236,27 +242,57 @@ public struct Ingester: Sendable {
         return head + "\n" + passage.text
     }
 
+    /// Passage vectors of several entries, per text encoder. The passages of all the entries go through
+    /// each encoder together, in batches of `textBatchSize` (bigger matrix products); when a batch fails,
+    /// the entries are embedded one by one so the failure is pinned on the entry that caused it.
+    private func passageVectors(_ entries: [Entry]) -> [Result<[String: [[Float]]], AtlasError>] {
+        guard entries.count > 1 else { return entries.map { e in Result { try passageVectors(e) }.mapError(Self.atlasError) } }
+        let texts = entries.flatMap { e in e.passages.map { Self.embeddingText($0, title: e.title) } }
+        var all: [String: [[Float]]] = [:]
+        do {
+            for encoder in textEncoders { all[encoder.id] = try embed(texts, with: encoder) }
+        } catch {
+            return entries.map { e in Result { try passageVectors(e) }.mapError(Self.atlasError) }
+        }
+        var results: [Result<[String: [[Float]]], AtlasError>] = []
+        var start = 0
+        for entry in entries {
+            let range = start..<start + entry.passages.count
+            start = range.upperBound
+            results.append(.success(all.mapValues { Array($0[range]) }))
+        }
+        return results
+    }
+
     private func passageVectors(_ entry: Entry) throws -> [String: [[Float]]] {
         let texts = entry.passages.map { Self.embeddingText($0, title: entry.title) }
         var vectors: [String: [[Float]]] = [:]
-        for encoder in textEncoders {
-            var all: [[Float]] = []
-            for start in stride(from: 0, to: texts.count, by: max(1, textBatchSize)) {
-                let batch = Array(texts[start..<min(start + textBatchSize, texts.count)])
-                let out: [[Float]]
-                do {
-                    out = try encoder.embed(batch, role: .passage)
-                } catch {
-                    throw AtlasError(.encoder, "embedding passages with '\(encoder.id)': \(Self.message(error))")
-                }
-                guard out.count == batch.count, out.allSatisfy({ $0.count == encoder.dimension }) else {
-                    throw AtlasError(.encoder, "embedding passages with '\(encoder.id)': got \(out.count) vectors for \(batch.count) passages")
-                }
-                all += out
-            }
-            vectors[encoder.id] = all
-        }
+        for encoder in textEncoders { vectors[encoder.id] = try embed(texts, with: encoder) }
         return vectors
+    }
+
+    private func embed(_ texts: [String], with encoder: any TextEncoder) throws -> [[Float]] {
+        var all: [[Float]] = []
+        all.reserveCapacity(texts.count)
+        let size = max(1, textBatchSize)
+        for start in stride(from: 0, to: texts.count, by: size) {
+            let batch = Array(texts[start..<min(start + size, texts.count)])
+            let out: [[Float]]
+            do {
+                out = try encoder.embed(batch, role: .passage)
+            } catch {
+                throw AtlasError(.encoder, "embedding passages with '\(encoder.id)': \(Self.message(error))")
+            }
+            guard out.count == batch.count, out.allSatisfy({ $0.count == encoder.dimension }) else {
+                throw AtlasError(.encoder, "embedding passages with '\(encoder.id)': got \(out.count) vectors for \(batch.count) passages")
+            }
+            all += out
+        }
+        return all
+    }
+
+    private static func atlasError(_ error: any Error) -> AtlasError {
+        error as? AtlasError ?? AtlasError(.encoder, message(error))
     }
 
     private func write(_ record: IngestRecord) throws {

@@ -22,7 +22,9 @@ struct JSONLinesAtlasParser {
         let decoder = JSONDecoder()
         for (index, lineBytes) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
-            let line = Data(lineBytes)
+            var line = Data(lineBytes)
+            // Some editors start UTF-8 files with a byte-order mark, which JSON does not allow.
+            if index == 0, line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
             guard line.contains(where: { !Self.isJSONWhitespace($0) }) else { continue }
             var lineSkipped = false
             func problem(_ message: String, entry: String? = nil) {

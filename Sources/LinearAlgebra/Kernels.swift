@@ -26,9 +26,11 @@ public enum NeuralKernels {
     /// `x[r, :] += bias` for every row of a `rows × bias.count` buffer.
     public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, bias: UnsafeBufferPointer<Float>) {
         let width = bias.count
-        for r in 0..<rows {
-            let row = x + r * width
-            for i in 0..<width { row[i] += bias[i] }
+        parallelRows(rows, work: rows * width) { range in
+            for r in range {
+                let row = x + r * width
+                for i in 0..<width { row[i] += bias[i] }
+            }
         }
     }
 
@@ -40,30 +42,53 @@ public enum NeuralKernels {
         residual: UnsafePointer<Float>? = nil
     ) {
         let width = gamma.count
-        for r in 0..<rows {
-            let row = x + r * width
-            if let residual {
-                let add = residual + r * width
-                for i in 0..<width { row[i] += add[i] }
+        parallelRows(rows, work: rows * width * 4) { range in
+            for r in range {
+                let row = x + r * width
+                if let residual {
+                    let add = residual + r * width
+                    for i in 0..<width { row[i] += add[i] }
+                }
+                let mean = sum(row, count: width) / Float(width)
+                var squares = SIMD16<Float>()
+                var i = 0
+                while i + 16 <= width {
+                    let d = load16(row + i) - mean
+                    squares += d * d
+                    i += 16
+                }
+                var tail: Float = 0
+                while i < width {
+                    let d = row[i] - mean
+                    tail += d * d
+                    i += 1
+                }
+                let inverse = 1 / ((squares.sum() + tail) / Float(width) + eps).squareRoot()
+                for i in 0..<width { row[i] = (row[i] - mean) * inverse * gamma[i] + beta[i] }
             }
-            var sum: Float = 0
-            for i in 0..<width { sum += row[i] }
-            let mean = sum / Float(width)
-            var squares: Float = 0
-            for i in 0..<width {
-                let d = row[i] - mean
-                squares += d * d
-            }
-            let inverse = 1 / (squares / Float(width) + eps).squareRoot()
-            for i in 0..<width { row[i] = (row[i] - mean) * inverse * gamma[i] + beta[i] }
         }
     }
 
     /// The exact GELU of BERT (`hidden_act: gelu`): `x · Φ(x) = 0.5 · x · (1 + erf(x / √2))`, in place.
+    /// erf is the rational approximation of Eigen/XLA (|error| < 5e-7 in Float), which vectorises,
+    /// unlike libm's `erff`.
     public static func geluErf(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let v = x[i]
-            x[i] = 0.5 * v * (1 + erff(v * 0.707_106_781_186_547_5))
+        let chunk = 4096
+        parallelRows((count + chunk - 1) / chunk, work: count * 8) { range in
+            for c in range {
+                var i = c * chunk
+                let end = min(count, i + chunk)
+                while i + 16 <= end {
+                    let v = load16(x + i)
+                    store16(0.5 * v * (1 + erf16(v * 0.707_106_781_186_547_5)), x + i)
+                    i += 16
+                }
+                while i < end {
+                    let v = x[i]
+                    x[i] = 0.5 * v * (1 + erf16(SIMD16(repeating: v * 0.707_106_781_186_547_5))[0])
+                    i += 1
+                }
+            }
         }
     }
 
@@ -75,13 +100,22 @@ public enum NeuralKernels {
             let row = x + r * width
             var maximum = -Float.infinity
             for i in 0..<n where row[i] > maximum { maximum = row[i] }
-            var sum: Float = 0
-            for i in 0..<n {
-                let e = expf(row[i] - maximum)
-                row[i] = e
-                sum += e
+            var total = SIMD16<Float>()
+            var i = 0
+            while i + 16 <= n {
+                let e = exp16(load16(row + i) - maximum)
+                store16(e, row + i)
+                total += e
+                i += 16
             }
-            let inverse = 1 / sum
+            var tail: Float = 0
+            while i < n {
+                let e = exp16(SIMD16(repeating: row[i] - maximum))[0]
+                row[i] = e
+                tail += e
+                i += 1
+            }
+            let inverse = 1 / (total.sum() + tail)
             for i in 0..<n { row[i] *= inverse }
             for i in n..<width { row[i] = 0 }
         }
@@ -98,6 +132,87 @@ public enum NeuralKernels {
             let inverse = 1 / max(norm, 1e-12)
             for i in 0..<width { row[i] *= inverse }
         }
+    }
+
+    /// Runs `body` over `0..<count` split into contiguous ranges on all cores when `work` (a rough
+    /// operation count) is large enough to pay for the hand-off; inline otherwise.
+    public static func parallelRows(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        let workers = min(count, ProcessInfo.processInfo.activeProcessorCount)
+        guard workers > 1, work >= 1 << 16 else {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            // Safe: each worker gets a disjoint range, and concurrentPerform returns only when all are done.
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                body((count * w / workers)..<(count * (w + 1) / workers))
+            }
+        }
+    }
+
+    // MARK: 16-lane helpers
+
+    @inline(__always) static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    @inline(__always) static func load16(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    @inline(__always) static func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
+
+    @inline(__always) static func sum(_ p: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        var total = SIMD16<Float>()
+        var i = 0
+        while i + 16 <= count {
+            total += load16(p + i)
+            i += 16
+        }
+        var tail: Float = 0
+        while i < count {
+            tail += p[i]
+            i += 1
+        }
+        return total.sum() + tail
+    }
+
+    /// erf(x) = x · P(x²) / Q(x²) on [−4, 4] (clamped outside, where erf is ±1 to Float precision).
+    @inline(__always) static func erf16(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        let x = v.clamped(lowerBound: SIMD16(repeating: -4), upperBound: SIMD16(repeating: 4))
+        let x2 = x * x
+        var p = SIMD16<Float>(repeating: -2.726_142_258_013_06e-10)
+        p = p * x2 + 2.770_681_424_959_02e-08
+        p = p * x2 - 2.101_024_020_825_08e-06
+        p = p * x2 - 5.692_506_394_623_46e-05
+        p = p * x2 - 7.349_906_303_268_55e-04
+        p = p * x2 - 2.954_599_808_540_25e-03
+        p = p * x2 - 1.609_603_332_624_15e-02
+        var q = SIMD16<Float>(repeating: -1.456_607_184_649_96e-05)
+        q = q * x2 - 2.133_740_552_789_05e-04
+        q = q * x2 - 1.682_826_974_382_03e-03
+        q = q * x2 - 7.373_329_167_204_68e-03
+        q = q * x2 - 1.426_473_905_141_89e-02
+        return x * p / q
+    }
+
+    /// eˣ by range reduction (x = n·ln2 + r) and Cephes' degree-6 polynomial: within 2 ulp, vectorised.
+    @inline(__always) static func exp16(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        let x = v.clamped(lowerBound: SIMD16(repeating: -87.3), upperBound: SIMD16(repeating: 88.3))
+        let n = (x * 1.442_695_040_888_963_4).rounded(.toNearestOrEven)
+        let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
+        var p = SIMD16<Float>(repeating: 1.987_569_150_0e-4)
+        p = p * r + 1.398_199_950_7e-3
+        p = p * r + 8.333_451_907_3e-3
+        p = p * r + 4.166_579_589_4e-2
+        p = p * r + 1.666_666_545_9e-1
+        p = p * r + 5.000_000_120_1e-1
+        p = p * r * r + r + 1
+        let exponent = (SIMD16<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+        return p * unsafeBitCast(exponent, to: SIMD16<Float>.self)
     }
 
     /// Sets OpenBLAS's thread count (the app does this once at start-up; tests and benchmarks too).

@@ -30,3 +30,21 @@ extension AtlasStore {
         }
     }
 }
+
+extension AtlasStore {
+    /// Tidies the file after a large ingest: merges each full-text index into one b-tree (faster queries),
+    /// refreshes the query planner's statistics, and folds the WAL back into the main file.
+    public func optimize() throws {
+        try whileDoing("optimising '\(path)'") {
+            try pool.write { db in
+                for table in ["passage_words", "passage_trigrams"] {
+                    try db.execute(sql: "INSERT INTO \(table) (\(table)) VALUES ('optimize')")
+                }
+                try db.execute(sql: "PRAGMA optimize")
+            }
+            try pool.writeWithoutTransaction { db in
+                _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        }
+    }
+}

@@ -12,9 +12,11 @@ struct LexicalQuery: Hashable {
     /// two characters, which the trigram table cannot match; these are matched by substring instead.
     var shortCJKTerms: [String] = []
 
-    /// Caps keep a pasted essay from turning into a thousand-term query.
-    static let maxWords = 32
-    static let maxCJKTerms = 32
+    /// Caps keep a pasted essay (or a long conversation context) from turning into a thousand-term query.
+    /// The LAST terms are kept: callers put earlier turns first and the question last.
+    static let maxWords = 64
+    static let maxTrigrams = 64
+    static let maxShortCJKTerms = 48
 
     var isEmpty: Bool { words.isEmpty && trigrams.isEmpty && shortCJKTerms.isEmpty }
 
@@ -27,7 +29,8 @@ struct LexicalQuery: Hashable {
             if !word.isEmpty { allWords.append(word.lowercased()); word = "" }
             if !cjk.isEmpty { cjkRuns.append(cjk); cjk = [] }
         }
-        for character in text {
+        // NFKC folds full-width forms (ＨＥＲ２ → HER2) as typed by Chinese input methods.
+        for character in text.precomposedStringWithCompatibilityMapping {
             if character.unicodeScalars.first?.isCJKIdeograph == true {
                 if !word.isEmpty { flush() }
                 cjk.append(character)
@@ -42,12 +45,29 @@ struct LexicalQuery: Hashable {
 
         let contentWords = allWords.filter { !Self.stopWords.contains($0) }
         // A query of only common words ("what is it") still searches with them rather than for nothing.
-        words = Array(unique(contentWords.isEmpty ? allWords : contentWords).prefix(Self.maxWords))
-        trigrams = Array(unique(cjkRuns.flatMap { Self.windows(of: $0, size: 3) }).prefix(Self.maxCJKTerms))
-        shortCJKTerms = Array(unique(cjkRuns.flatMap { run in
-            run.count <= 2 ? [String(run)] : Self.windows(of: run, size: 2)
-        }).prefix(Self.maxCJKTerms))
+        words = Array(unique(contentWords.isEmpty ? allWords : contentWords).suffix(Self.maxWords))
+        let allTrigrams = cjkRuns.flatMap { Self.windows(of: $0, size: 3) }
+        trigrams = Array(unique(allTrigrams.filter { !Self.spansFunctionWord($0) }).suffix(Self.maxTrigrams))
+        let short = cjkRuns.flatMap { run in run.count <= 2 ? [String(run)] : Self.windows(of: run, size: 2) }
+        let contentShort = short.filter { !Self.spansFunctionWord($0) }
+        // As with English: a question of nothing but function words still searches with them.
+        shortCJKTerms = Array(unique(contentShort.isEmpty && trigrams.isEmpty ? short : contentShort).suffix(Self.maxShortCJKTerms))
     }
+
+    /// CJK n-grams holding a particle or a question word ("什么", "的细", "是什么"): frequent in questions,
+    /// rare in atlas text, so matching them would only reward passages that happen to contain them.
+    static func spansFunctionWord(_ term: String) -> Bool {
+        if term.contains(where: { chineseParticles.contains($0) }) { return true }
+        let characters = Array(term)
+        guard characters.count >= 2 else { return false }
+        return (0..<characters.count - 1).contains { chineseQuestionWords.contains(String(characters[$0...$0 + 1])) }
+    }
+
+    static let chineseParticles: Set<Character> = ["的", "吗", "呢", "么", "了", "吧", "啊", "哪", "谁"]
+    static let chineseQuestionWords: Set<String> = [
+        "什么", "是什", "哪些", "怎么", "如何", "为什", "这是", "那是", "是否", "一个", "这个", "那个", "请问", "图中", "这张",
+        "张图", "图片", "图像", "可以", "是不", "不是", "有没", "没有", "应该",
+    ]
 
     /// `"tok" OR "tok2"`: every term an FTS5 string literal (inner quotes doubled), so no input is syntax.
     static func ftsMatchExpression(_ terms: [String]) -> String {

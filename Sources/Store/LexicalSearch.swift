@@ -10,7 +10,7 @@ extension AtlasStore {
         let query = LexicalQuery(text)
         guard k > 0, !query.isEmpty else { return [] }
         // Each channel returns more than k so that a passage strong in two channels is not cut early.
-        let perChannel = max(k * 5, 50)
+        let perChannel = k >= 1_000 ? k : max(k * 5, 50)
         let scores = try whileDoing("searching the text of '\(path)'") {
             try pool.read { db in
                 var scores: [String: Double] = [:]

@@ -1,10 +1,12 @@
 public import AtlasCore
 import GRDB
+import LinearAlgebra
 
 extension AtlasStore {
     public func nearestPassages(to vector: [Float], encoder: String, k: Int) throws -> [PassageHit] {
         guard k > 0 else { return [] }
         let table = try vectorTable(encoder: encoder, kind: .passage, query: vector, modality: .text)
+        guard vector.l2Norm > 0 else { return [] } // a zero vector has no direction: nothing is near it
         return table.nearest(to: vector, k: k).compactMap { hit in
             guard case .passage(let id) = table.owners[hit.row] else { return nil }
             return PassageHit(passageID: id, score: hit.score)
@@ -17,6 +19,7 @@ extension AtlasStore {
         guard k > 0 else { return [] }
         let images = try vectorTable(encoder: encoder, kind: .image, query: vector, modality: .image)
         let tiles = try vectorTable(encoder: encoder, kind: .tile, query: vector, modality: .image)
+        guard vector.l2Norm > 0 else { return [] }
         return images.nearest(to: vector, k: k).compactMap { hit in
             guard case .image(let rowID, let file) = images.owners[hit.row] else { return nil }
             return ImageHit(

@@ -22,6 +22,11 @@ struct ContactSheet: ParsableCommand {
     @Option(help: "Output file (.png, .jpg or .ppm).")
     var out: String
 
+    func validate() throws {
+        try ImageFile.checkExtension(out)
+        guard (16...1024).contains(size) else { throw ValidationError("--size must be between 16 and 1024") }
+    }
+
     func run() throws {
         guard let style = StainStyle.named(style) else { throw ValidationError("unknown style '\(style)'") }
         let chosen = Morphology.allCases.filter { $0.rawValue.hasPrefix(prefix) }

@@ -1,8 +1,17 @@
+import ArgumentParser
 import Foundation
 import Imaging
 
 /// Writes an image in the format its file name asks for (.png, .jpg/.jpeg, or .ppm for debugging).
 enum ImageFile {
+    static let extensions = ["png", "jpg", "jpeg", "ppm"]
+
+    static func checkExtension(_ path: String) throws {
+        guard extensions.contains(URL(fileURLWithPath: path).pathExtension.lowercased()) else {
+            throw ValidationError("'\(path)': the file name must end in .png, .jpg or .ppm")
+        }
+    }
+
     static func write(_ image: RGBImage, to path: String, jpegQuality: Int = 88) throws {
         let url = URL(fileURLWithPath: path)
         let data: Data

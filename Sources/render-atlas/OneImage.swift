@@ -28,6 +28,7 @@ struct OneImage: ParsableCommand {
             throw ValidationError("unknown style '\(style)'; known: \(StainStyle.presetNames.joined(separator: ", ")), random-SEED")
         }
         guard (16...4096).contains(size) else { throw ValidationError("--size must be between 16 and 4096") }
+        try ImageFile.checkExtension(out)
     }
 
     func run() throws {

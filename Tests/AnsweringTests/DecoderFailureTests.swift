@@ -48,7 +48,7 @@ struct DecoderFailureTests {
     @Test("a stream that stalls is cut after the idle timeout")
     func stalledStream() async throws {
         try await withStandIn(
-            model: "stalled-stream", configure: { $0.streamIdleTimeout = .milliseconds(400) }
+            model: "stalled-stream", configure: { $0.streamIdleTimeout = .milliseconds(800) }
         ) { _, decoder in
             let pieces = Pieces()
             let clock = ContinuousClock()
@@ -57,11 +57,13 @@ struct DecoderFailureTests {
                 _ = try await decoder.decode(DecoderFixtures.decodeRequest()) { await pieces.append($0) }
             }
             #expect(start.duration(to: clock.now) < .seconds(5))
-            #expect(await pieces.joined == "The duct is expanded by ")  // what came before the stall
+            // Only what came before the stall was shown (on a busy machine, perhaps less of it).
+            let shown = await pieces.joined
+            #expect("The duct is expanded by ".hasPrefix(shown), "shown: '\(shown)'")
 
             let (reason, seconds) = try await Self.askExpectingFallback(decoder)
-            #expect(reason.hasSuffix("the server sent nothing for 0.40 s (stream idle timeout)"))
-            #expect(seconds >= 0.4 && seconds < 5, "took \(seconds) s")
+            #expect(reason.hasSuffix("the server sent nothing for 0.80 s (stream idle timeout)"))
+            #expect(seconds >= 0.8 && seconds < 5, "took \(seconds) s")
         }
     }
 
@@ -85,12 +87,12 @@ struct DecoderFailureTests {
     @Test("a refused connection: nothing listening on the port")
     func refusedConnection() async throws {
         let port = try await DecoderStandIn.refusedPort()
-        let settings = DecoderSettings(baseURL: "http://127.0.0.1:\(port)/v1", model: "valid-citations", connectTimeout: .seconds(1))
+        let settings = DecoderSettings(baseURL: "http://127.0.0.1:\(port)/v1", model: "valid-citations", connectTimeout: .seconds(5))
         try await OpenAIDecoder.withDecoder(settings: settings) { decoder in
             let (reason, seconds) = try await Self.askExpectingFallback(decoder)
-            #expect(reason.hasPrefix("decoder http://127.0.0.1:\(port)/v1/chat/completions: "))
-            #expect(reason.contains("refused") || reason.contains("could not connect"), "\(reason)")
-            #expect(seconds < 5, "took \(seconds) s")
+            #expect(reason == "decoder http://127.0.0.1:\(port)/v1/chat/completions: connection refused (is the decoder server running at this address?)")
+            // Refused is final: no waiting out the 5 s connect timeout.
+            #expect(seconds < 2.5, "took \(seconds) s")
         }
     }
 

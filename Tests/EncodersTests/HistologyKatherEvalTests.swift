@@ -1,5 +1,6 @@
-// Internals (feature blocks, weights) are reachable only in debug builds, where tuning is done.
-#if DEBUG
+// Internals (feature blocks, weights) are reachable only in testable builds: debug, or release with
+// `-Xswiftc -enable-testing -Xswiftc -DATLASQA_TUNING` (a separate --scratch-path), where tuning is done.
+#if DEBUG || ATLASQA_TUNING
 @testable import Encoders
 #else
 import Encoders
@@ -19,6 +20,8 @@ import Testing
         var label: String
         var name: String
         var image: RGBImage
+        /// Crops of one source tile share it; a query never counts its own source's crops as neighbours.
+        var source: Int
     }
 
     /// Query perturbations: H/E strength and hue shifts (as another lab's staining would give), and brightening.
@@ -35,7 +38,12 @@ import Testing
     @Test(.enabled(if: folder != nil, "set ATLASQA_KATHER_DIR to run"))
     func leaveOneOutAccuracy() throws {
         let samples = try Self.load(URL(fileURLWithPath: Self.folder!))
-        let descriptor = HistologyDescriptor()
+        var descriptor = HistologyDescriptor()
+        if ProcessInfo.processInfo.environment["ATLASQA_NO_MACENKO"] != nil {
+            // Peer: the same features with fixed reference stains (every estimate refused), to show what
+            // Macenko normalisation buys.
+            descriptor.normalizer.minimumTissueFraction = 2
+        }
         print("loaded \(samples.count) tiles, \(Set(samples.map(\.label)).count) classes")
         var fallbacks = 0
         for s in samples {
@@ -50,7 +58,7 @@ import Testing
         let vectors = Self.variants.map { v in samples.map { descriptor.embed(v.apply($0.image)).vector } }
         print(String(format: "embed: %.1f ms per tile incl. re-staining (this build)", Date().timeIntervalSince(start) * 1000 / Double(samples.count * Self.variants.count)))
         Self.report(samples, vectors)
-        #if DEBUG
+        #if DEBUG || ATLASQA_TUNING
         try tune(samples, descriptor)
         #endif
     }
@@ -62,14 +70,25 @@ import Testing
         }
     }
 
-    #if DEBUG
+    #if DEBUG || ATLASQA_TUNING
     /// ATLASQA_ABLATE: each kind of block alone, and each query's nearest neighbour. ATLASQA_TUNE: coordinate
     /// search over block weights (on a handful of tiles this overfits; use it to spot useless blocks, not to set weights).
     func tune(_ samples: [Sample], _ descriptor: HistologyDescriptor) throws {
         let env = ProcessInfo.processInfo.environment
-        guard env["ATLASQA_ABLATE"] != nil || env["ATLASQA_TUNE"] != nil else { return }
+        guard env["ATLASQA_ABLATE"] != nil || env["ATLASQA_TUNE"] != nil || env["ATLASQA_WEIGHTS"] != nil else { return }
         let blocks = Self.variants.map { v in samples.map { Self.blocks(descriptor, v.apply($0.image)) } }
-        let weights = HistologyTileFeatures.Weights()
+        var weights = HistologyTileFeatures.Weights()
+        // ATLASQA_WEIGHTS="stainHistogram=2,lbpHaematoxylin=1.5": try weights without rebuilding.
+        for pair in (env["ATLASQA_WEIGHTS"] ?? "").split(separator: ",") {
+            let kv = pair.split(separator: "=")
+            if kv.count == 2, let kind = HistologyTileFeatures.Kind.allCases.first(where: { "\($0)" == kv[0] }), let v = Float(kv[1]) {
+                weights.values[kind.rawValue] = v
+            }
+        }
+        if env["ATLASQA_WEIGHTS"] != nil {
+            print("with ATLASQA_WEIGHTS: score \(Self.score(samples, blocks, weights))")
+            Self.report(samples, blocks, weights)
+        }
         if env["ATLASQA_ABLATE"] != nil {
             for kind in HistologyTileFeatures.Kind.allCases {
                 var only = HistologyTileFeatures.Weights()
@@ -78,7 +97,7 @@ import Testing
             }
             let atlas = blocks[0].map { HistologyTileFeatures.combine($0, weights: weights) }
             for i in samples.indices {
-                let best = samples.indices.filter { $0 != i }
+                let best = samples.indices.filter { samples[$0].source != samples[i].source }
                     .max { zip(atlas[i], atlas[$0]).reduce(Float(0)) { $0 + $1.0 * $1.1 } < zip(atlas[i], atlas[$1]).reduce(Float(0)) { $0 + $1.0 * $1.1 } }!
                 print("  \(samples[i].label)/\(samples[i].name.prefix(8)) -> \(samples[best].label)/\(samples[best].name.prefix(8))")
             }
@@ -87,6 +106,7 @@ import Testing
         if env["ATLASQA_TUNE"] != nil {
             var best = weights
             var bestScore = Self.score(samples, blocks, best)
+            print("start score \(bestScore)")
             for _ in 0..<2 {
                 for kind in HistologyTileFeatures.Kind.allCases {
                     for m: Float in [0, 0.25, 0.5, 1, 1.5, 2, 3] {
@@ -97,7 +117,7 @@ import Testing
                     }
                 }
             }
-            print("tuned weights: " + HistologyTileFeatures.Kind.allCases.map { "\($0)=\(best[$0])" }.joined(separator: " "))
+            print("tuned weights (score \(bestScore)): " + HistologyTileFeatures.Kind.allCases.map { "\($0)=\(best[$0])" }.joined(separator: ","))
             Self.report(samples, blocks, best)
         }
     }
@@ -132,7 +152,7 @@ import Testing
     static func balancedAccuracy(_ s: [Sample], _ atlas: [[Float]], _ queries: [[Float]], k: Int) -> Double {
         var correct: [String: Int] = [:], count: [String: Int] = [:]
         for i in s.indices {
-            let ranked = s.indices.filter { $0 != i }
+            let ranked = s.indices.filter { s[$0].source != s[i].source }
                 .map { j in (j, zip(queries[i], atlas[j]).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
                 .sorted { $0.1 > $1.1 }
                 .prefix(k)
@@ -159,7 +179,16 @@ import Testing
             for f in try fm.contentsOfDirectory(atPath: dir.path).sorted() {
                 let data = try Data(contentsOf: dir.appendingPathComponent(f))
                 let image = f.hasSuffix(".ppm") ? try readPPM(data, name: f) : try ImageCodec.decode(data, name: f)
-                out.append(Sample(label: cls, name: f, image: image))
+                let source = out.last.map { $0.source + 1 } ?? 0
+                if ProcessInfo.processInfo.environment["ATLASQA_CROPS"] != nil {
+                    // Four overlapping corner crops of 2/3 size: more queries, and more same-class neighbours.
+                    let w = image.width * 2 / 3, h = image.height * 2 / 3
+                    for (x, y) in [(0, 0), (image.width - w, 0), (0, image.height - h), (image.width - w, image.height - h)] {
+                        out.append(Sample(label: cls, name: f, image: image.cropped(PixelRect(x: x, y: y, width: w, height: h)), source: source))
+                    }
+                } else {
+                    out.append(Sample(label: cls, name: f, image: image, source: source))
+                }
             }
         }
         return out

@@ -52,9 +52,12 @@ extension CountingWriter: AtlasEntryListing {
         #expect(entry.passages.map(\.heading) == ["Microscopic features", "镜下特点"])
         #expect(entry.images.map(\.file) == ["field-0.png", "field-1.jpg"])
         #expect(try s.store.imageData(entry: "entry-3", file: "field-1.jpg") == (try Data(contentsOf: s.atlas.url("entry-3/field-1.jpg"))))
-        // Passages went to the text encoder with their title and heading, in one batch per entry.
-        #expect(s.text.batches.count == 6)
-        #expect(s.text.batches[0].first?.hasPrefix("Entry 0 — Microscopic features\n") == true)
+        // Passages went to the text encoder with their title and heading, several entries per batch.
+        let batches = s.text.batches
+        #expect(batches.flatMap { $0 }.count == 12)
+        #expect(batches.count < 6 && batches.allSatisfy { $0.count <= 32 })
+        #expect(batches[0].first?.hasPrefix("Entry 0 — Microscopic features\n") == true)
+        #expect(try s.store.nearestPassages(to: s.text.embed([batches[0][0]], role: .passage)[0], encoder: "test-hashing", k: 1).first?.passageID == "entry-0#1")
     }
 
     @Test func theIngestedImagesAreFoundAgain() throws {
@@ -226,5 +229,49 @@ extension IngestEndToEndTests {
         }
         #expect(try s.store.entryIDs() == ["entry-0", "entry-1"])
         #expect(s.writer.written.count == 2)
+    }
+}
+
+/// Refuses any text containing "POISON", like an encoder meeting input it cannot take.
+struct PickyTextEncoder: TextEncoder {
+    let base = HashingTextEncoder()
+    var id: String { base.id }
+    var dimension: Int { base.dimension }
+    var weightsHash: String { base.weightsHash }
+    func embed(_ texts: [String], role: TextRole) throws -> [[Float]] {
+        if texts.contains(where: { $0.contains("POISON") }) { throw AtlasError(.encoder, "input the model cannot take") }
+        return try base.embed(texts, role: role)
+    }
+}
+
+extension IngestEndToEndTests {
+    /// One entry's text breaks the text encoder: that entry is reported, the rest of its batch still goes in.
+    @Test func aTextEncoderFailureIsPinnedOnItsEntry() throws {
+        let s = try Setup(entries: 4)
+        defer { s.removeIndex() }
+        let path = "entry-2/entry.md"
+        try s.atlas.write(path, try String(contentsOf: s.atlas.url(path), encoding: .utf8) + "\nPOISON\n")
+        let summary = try Ingester(writer: s.writer, imageEncoder: ColourHistogramEncoder(), textEncoders: [PickyTextEncoder()], workers: 2)
+            .ingest(atlasAt: s.atlas.root, strict: false, progress: nil)
+        #expect(summary.entries.ingested == 3 && summary.entries.failed == 1)
+        let problem = try #require(summary.problems.first)
+        #expect(problem.entry == "entry-2" && problem.file.hasSuffix(path))
+        #expect(problem.message.contains("embedding passages with 'test-hashing'"))
+        #expect(try s.store.entryIDs() == ["entry-0", "entry-1", "entry-3"])
+    }
+}
+
+extension IngestEndToEndTests {
+    /// An atlas with nothing in it is most likely the wrong path: say so instead of "ingested 0 of 0".
+    @Test func anEmptyAtlasIsAnError() throws {
+        let s = try Setup(entries: 0)
+        defer { s.removeIndex() }
+        try s.atlas.write("README.md", "not an entry")
+        do {
+            _ = try s.ingest()
+            Issue.record("ingesting an empty atlas did not throw")
+        } catch let error as AtlasError {
+            #expect(error.code == .atlasFormat && error.message.contains("found no entries"))
+        }
     }
 }

@@ -87,4 +87,12 @@ import Testing
         #expect(parsed.entries.map(\.entry.id) == ["TCGA Case 12 (HE)"])
         #expect(parsed.problems.map(\.line) == [2])
     }
+
+    @Test func byteOrderMarkAndCRLFAreTolerated() throws {
+        let atlas = try TempAtlas()
+        let file = try atlas.write("a.jsonl", Data([0xEF, 0xBB, 0xBF]) + Data("{\"id\": \"a\", \"text\": \"one\"}\r\n{\"id\": \"b\", \"text\": \"two\"}\r\n".utf8))
+        let parsed = try AtlasParser.parse(at: file)
+        #expect(parsed.problems.isEmpty)
+        #expect(parsed.entries.map(\.entry.id) == ["a", "b"])
+    }
 }

@@ -42,7 +42,7 @@ struct LexicalSearchTests {
           arguments: [
               ("\"granuloma\"", "granuloma#1"), ("granuloma*", "granuloma#1"), ("-necrosis", "necrosis#1"),
               ("NEAR(necrosis", "necrosis#1"), ("heading:mitoses", "mitosis#1"), ("'); DROP TABLE adipose;--", "adipose#1"),
-              ("Granuloma?!", "granuloma#1"), ("CAFE", "adipose#1"), ("her2", "mitosis#1"),
+              ("Granuloma?!", "granuloma#1"), ("CAFE", "adipose#1"), ("her2", "mitosis#1"), ("ＨＥＲ２", "mitosis#1"),
           ])
     func syntaxAroundWords(_ query: String, expected: String) throws {
         let (index, store) = try Self.store(Self.english)
@@ -119,5 +119,28 @@ struct LexicalSearchTests {
         defer { index.remove() }
         let ids = Set(try store.lexicalSearch("HER2阳性", k: 5).map(\.passageID))
         #expect(ids == ["en#1", "zh#1"])
+    }
+
+    @Test("Chinese question words do not pull in passages that merely contain them")
+    func chineseQuestionWords() throws {
+        let (index, store) = try Self.store([
+            "necrosis": "坏死灶周围可见炎细胞浸润。",
+            "question": "鉴别诊断时常问：这是什么病变？是什么原因？",
+            "other": "成熟脂肪组织。",
+        ])
+        defer { index.remove() }
+        #expect(try store.lexicalSearch("这是什么坏死？", k: 5).map(\.passageID) == ["necrosis#1"])
+        // Nothing but question words: searched with them rather than for nothing.
+        #expect(try store.lexicalSearch("是什么", k: 5).map(\.passageID) == ["question#1"])
+    }
+
+    @Test("the question at the end of a long conversation context is still searched")
+    func longContext() throws {
+        let (index, store) = try Self.store(Self.english)
+        defer { index.remove() }
+        let context = (0..<300).map { "filler\($0)" }.joined(separator: " ")
+        let chineseContext = String(repeating: "前面的对话内容很长很长，", count: 40)
+        #expect(try store.lexicalSearch(context + "\n" + chineseContext + "\nWhere is the granuloma?", k: 3).first?.passageID == "granuloma#1")
+        #expect(try store.lexicalSearch("granuloma", k: Int.max).count == 1)
     }
 }

@@ -84,6 +84,9 @@ struct RoundTripTests {
         #expect(try store.counts() == AtlasCounts(entries: 1, passages: 1, images: 0, tiles: 0, vectors: 1))
         #expect(try store.lexicalSearch("necrosis", k: 5).isEmpty)
         #expect(try store.nearestImages(to: randomVector(6, using: &rng), encoder: imageEncoder.id, k: 5).isEmpty)
+        try store.optimize()
+        #expect(try store.integrityProblems().isEmpty)
+        #expect(try store.lexicalSearch("mitosis", k: 5).map(\.passageID) == ["kept#1"])
     }
 
     @Test("a write that fails half-way leaves the previous version, never half an entry")

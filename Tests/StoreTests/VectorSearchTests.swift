@@ -186,6 +186,11 @@ struct VectorSearchTests {
         #expect(throws: AtlasError.self) { try store.nearestPassages(to: randomVector(8, using: &rng), encoder: "nope", k: 3) }
         #expect(throws: AtlasError.self) { try store.nearestImages(to: randomVector(8, using: &rng), encoder: textEncoder.id, k: 3) }
         #expect(try store.nearestPassages(to: randomVector(8, using: &rng), encoder: textEncoder.id, k: 0).isEmpty)
+        #expect(try store.nearestPassages(to: [Float](repeating: 0, count: 8), encoder: textEncoder.id, k: 3).isEmpty)
+        #expect(try store.nearestPassages(to: randomVector(8, using: &rng), encoder: textEncoder.id, k: Int.max).count == 1)
+        #expect(throws: AtlasError.self) {
+            try store.nearestPassages(to: [.nan, 0, 0, 0, 0, 0, 0, 1], encoder: textEncoder.id, k: 3)
+        }
     }
 
     @Test("concurrent searches and writes on one store stay consistent")
