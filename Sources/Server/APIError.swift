@@ -21,7 +21,7 @@ public struct APIError: HTTPResponseError, Sendable {
     public init(_ error: AtlasError, retryAfterSeconds: Int? = nil) {
         self.init(
             status: Self.status(for: error.code), code: error.code.rawValue, message: error.message,
-            retryAfterSeconds: error.code == .busy ? (retryAfterSeconds ?? 1) : nil)
+            retryAfterSeconds: error.code == .busy ? retryAfterSeconds : nil)
     }
 
     /// Whatever was thrown, as the client will see it.
@@ -61,7 +61,11 @@ public struct APIError: HTTPResponseError, Sendable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        if let retryAfterSeconds {
+            headers[.retryAfter] = String(retryAfterSeconds)
+        } else if status == .serviceUnavailable {
+            headers[.retryAfter] = "1"
+        }
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"atlasqa\"" }
         let body = JSONBody.data(["error": ["code": code, "message": message]])
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))

@@ -19,12 +19,15 @@ struct KeysCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key and print it once.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "reader (ask, retrieve, entries, conversations), curator (also ingest) or admin.")
-        var role: AccessRole = .reader
+        var role = "reader"
         @Option(help: "A note to recognise the key by (who or what uses it).")
         var label: String?
 
         func run() async throws {
             try await Output.run(json: options.json) {
+                guard let role = AccessRole(rawValue: role) else {
+                    throw ValidationError("--role must be reader, curator or admin (got '\(self.role)')")
+                }
                 let issued = try KeysCommand.openStore(options).createAccessKey(role: role, label: label)
                 if options.json {
                     try Output.json(CreatedKey(id: issued.key.id, role: issued.key.role, label: issued.key.label, key: issued.token))
@@ -79,5 +82,3 @@ struct KeysCommand: ParsableCommand {
         }
     }
 }
-
-extension AccessRole: ExpressibleByArgument {}
