@@ -55,15 +55,21 @@ import Testing
         // A tiny PNG whose header claims 30000 × 30000 pixels: refused from the header (pixel budget), before decoding.
         let server = try await TestServer.start()
         defer { Task { await server.stop() } }
-        let ihdr = Data("IHDR".utf8) + Data([0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30, 8, 2, 0, 0, 0])
-        var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]) + ihdr
-        let crc = Self.crc32(ihdr)
-        png += Data([UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
-        png += Data(count: 64)
+        func chunk(_ type: String, _ data: Data) -> Data {
+            let body = Data(type.utf8) + data
+            let crc = Self.crc32(body)
+            return Self.bigEndian(UInt32(data.count)) + body + Self.bigEndian(crc)
+        }
+        var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        png += chunk("IHDR", Self.bigEndian(30_000) + Self.bigEndian(30_000) + Data([8, 2, 0, 0, 0]))
+        png += chunk("IDAT", Data([0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]))
+        png += chunk("IEND", Data())
         let reply = try await server.postJSON("/v1/retrieve", ["image": png.base64EncodedString()])
         #expect(reply.status == 413, "\(reply.text)")
         #expect(try reply.error().code == "image_too_large")
     }
+
+    static func bigEndian(_ v: UInt32) -> Data { Data([UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]) }
 
     static func crc32(_ data: Data) -> UInt32 {
         var c: UInt32 = 0xFFFF_FFFF
