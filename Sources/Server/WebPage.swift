@@ -319,6 +319,10 @@ button:disabled { opacity:.55; cursor:progress; }
       button.disabled = false; button.textContent = "Ask";
     }
   });
+
+  // A link like /?q=… asks that question at once (bookmarks, shared links).
+  const linked = new URLSearchParams(location.search).get("q");
+  if (linked) { $("#question").value = linked; $("#ask-form").requestSubmit(); }
 })();
 """#
 }
