@@ -13,7 +13,7 @@ public func buildApplication(
     services: AtlasServices, logger: Logger? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let settings = services.settings
-    if !settings.isLoopback, try !services.store.hasActiveAccessKeys() {
+    if !settings.isLoopback, try !services.store.hasAccessKeys() {
         throw AtlasError(
             .forbidden,
             "refusing to listen on '\(settings.host)' without API keys: create one with `atlasqa keys create --role reader`, or listen on 127.0.0.1")

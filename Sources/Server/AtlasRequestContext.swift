@@ -36,8 +36,8 @@ public struct AtlasRequestContext: RequestContext {
     }
 }
 
-/// Authenticates `/v1` requests from `Authorization: Bearer <key>`. With no active key and a loopback
-/// listener, requests without a key act as the local user (admin): that is a single-user install.
+/// Authenticates `/v1` requests from `Authorization: Bearer <key>`. With no key ever created and a
+/// loopback listener, every request acts as the local user (admin): that is a single-user install.
 struct AccessMiddleware: RouterMiddleware {
     typealias Context = AtlasRequestContext
     let store: AtlasStore
@@ -53,8 +53,10 @@ struct AccessMiddleware: RouterMiddleware {
     }
 
     func authenticate(_ header: String?) throws -> Caller? {
+        // No key ever created and a loopback listener: access control is off, whatever the client sends
+        // (OpenAI's SDKs always send some key). Revoked keys count as created: revoking the last key locks.
+        if loopbackOnly, try !store.hasAccessKeys(includingRevoked: true) { return Caller(keyID: nil, role: .admin) }
         guard let header, !header.isEmpty else {
-            if loopbackOnly, try !store.hasActiveAccessKeys() { return Caller(keyID: nil, role: .admin) }
             throw AtlasError(.unauthorized, "this server requires an API key: send Authorization: Bearer <key>")
         }
         let parts = header.split(separator: " ", maxSplits: 1)

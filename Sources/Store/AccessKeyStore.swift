@@ -78,12 +78,14 @@ extension AtlasStore {
         }
     }
 
-    /// Whether any key that is not revoked exists (a server with none allows anonymous loopback use only).
-    public func hasActiveAccessKeys() throws -> Bool {
-        try whileDoing("counting API keys in '\(path)'") {
-            try pool.read { db in
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM access_keys WHERE revoked_at IS NULL)") ?? false
-            }
+    /// Whether any key exists: active only, or revoked ones too (once a deployment has had keys,
+    /// revoking the last one must not reopen anonymous access).
+    public func hasAccessKeys(includingRevoked: Bool = false) throws -> Bool {
+        let sql = includingRevoked
+            ? "SELECT EXISTS (SELECT 1 FROM access_keys)"
+            : "SELECT EXISTS (SELECT 1 FROM access_keys WHERE revoked_at IS NULL)"
+        return try whileDoing("counting API keys in '\(path)'") {
+            try pool.read { db in try Bool.fetchOne(db, sql: sql) ?? false }
         }
     }
 

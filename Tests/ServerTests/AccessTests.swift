@@ -71,6 +71,21 @@ import Testing
         #expect((try audit.json()["records"] as? [[String: Any]])?.count == 1)
     }
 
+    @Test func keylessLoopbackIgnoresKeysUntilOneIsCreatedAndRevokingTheLastKeepsItLocked() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        // OpenAI's SDKs always send some key: on a keyless loopback server it is not checked.
+        #expect(try await server.postJSON("/v1/retrieve", ["question": "nuclei"], key: "sk-anything").status == 200)
+        #expect(try await server.postJSON("/v1/retrieve", ["question": "nuclei"]).status == 200)
+        let only = try server.services.store.createAccessKey(role: .reader)
+        #expect(try await server.postJSON("/v1/retrieve", ["question": "nuclei"], key: "sk-anything").status == 401)
+        #expect(try await server.postJSON("/v1/retrieve", ["question": "nuclei"], key: only.token).status == 200)
+        try server.services.store.revokeAccessKey(id: only.key.id)
+        #expect(try await server.postJSON("/v1/retrieve", ["question": "nuclei"], key: only.token).status == 401)
+        #expect(try await server.postJSON("/v1/retrieve", ["question": "nuclei"]).status == 401)
+        #expect(throws: AtlasError.self) { try server.services.store.revokeAccessKey(id: "no-such-key") }
+    }
+
     @Test func withoutKeysTheServerRefusesToListenBeyondLoopback() throws {
         let path = try TestAtlas.freshCopy()
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
