@@ -18,7 +18,9 @@ struct AskRoutes: Sendable {
 
     func readInput(_ request: Request) async throws -> QuestionInput {
         let body = try await collectBody(request, limit: services.settings.maxBodyBytes)
-        return try QuestionInput.parse(body: body, contentType: request.headers[.contentType])
+        let contentType = request.headers[.contentType]
+        // Decoding megabytes of base64 JSON or multipart is CPU work: keep it off the cooperative pool.
+        return try await offThePool { try QuestionInput.parse(body: body, contentType: contentType) }
     }
 
     func requireReady() throws {
@@ -70,7 +72,7 @@ struct AskRoutes: Sendable {
             try requireReady()
             try await services.gate.acquire()
         } catch {
-            trail.write(route: "/v1/ask", caller: caller, question: input.question, image: input.image, outcome: .init(),
+            await trail.write(route: "/v1/ask", caller: caller, question: input.question, image: input.image, outcome: .init(),
                         status: Int(APIError.from(error).status.code), started: started)
             throw error
         }
@@ -101,7 +103,7 @@ struct AskRoutes: Sendable {
                     ["error": ["code": apiError.code, "message": apiError.message]])))
             }
             continuation.finish()
-            trail.write(route: "/v1/ask", caller: caller, question: input.question, image: input.image, outcome: outcome,
+            await trail.write(route: "/v1/ask", caller: caller, question: input.question, image: input.image, outcome: outcome,
                         status: status, started: started)
         }
         return Response(

@@ -35,8 +35,11 @@ struct ChatCompletionsRoutes: Sendable {
     func complete(_ request: Request, context: AtlasRequestContext) async throws -> Response {
         let caller = try context.requireCaller(.reader)
         let body = try await collectBody(request, limit: services.settings.maxBodyBytes)
-        let chat = try ChatRequest.parse(body)
-        let ask = try chat.askRequest()
+        // Decoding a large data-URL image is CPU work: keep it off the cooperative pool.
+        let (chat, ask) = try await offThePool {
+            let chat = try ChatRequest.parse(body)
+            return (chat, try chat.askRequest())
+        }
         let routes = AskRoutes(services: services)
         let audit = AuditTrail(store: services.store)
         let id = "chatcmpl-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
@@ -50,7 +53,7 @@ struct ChatCompletionsRoutes: Sendable {
                 try routes.requireReady()
                 try await services.gate.acquire()
             } catch {
-                audit.write(route: "/v1/chat/completions", caller: caller, question: ask.question, image: ask.image,
+                await audit.write(route: "/v1/chat/completions", caller: caller, question: ask.question, image: ask.image,
                             outcome: .init(), status: Int(APIError.from(error).status.code), started: started)
                 throw error
             }
@@ -82,7 +85,7 @@ struct ChatCompletionsRoutes: Sendable {
                 }
                 continuation.yield(ServerSentEvents.data("[DONE]"))
                 continuation.finish()
-                audit.write(route: "/v1/chat/completions", caller: caller, question: ask.question, image: ask.image,
+                await audit.write(route: "/v1/chat/completions", caller: caller, question: ask.question, image: ask.image,
                             outcome: outcome, status: status, started: started)
             }
             return Response(
@@ -104,14 +107,14 @@ struct ChatCompletionsRoutes: Sendable {
 }
 
 /// The subset of OpenAI's chat request that matters here; unknown fields (temperature, …) are ignored.
-struct ChatRequest: Decodable {
-    struct Message: Decodable {
+struct ChatRequest: Decodable, Sendable {
+    struct Message: Decodable, Sendable {
         var role: String
         var content: Content?
     }
 
     /// A string, or an array of `{"type": "text", "text"}` / `{"type": "image_url", "image_url": {"url"}}` parts.
-    enum Content: Decodable {
+    enum Content: Decodable, Sendable {
         case text(String)
         case parts([Part])
 
@@ -137,7 +140,7 @@ struct ChatRequest: Decodable {
         }
     }
 
-    struct Part: Decodable {
+    struct Part: Decodable, Sendable {
         var type: String
         var text: String?
         var imageURL: String?
