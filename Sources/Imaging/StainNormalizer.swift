@@ -119,11 +119,34 @@ public struct StainNormalizer: Sendable, Hashable {
             Self.scale(&c, by: SIMD2<Float>(scale))
             return StainNormalization(concentrations: c, source: .estimated(e), strength: 1 / scale)
         case .failure(let why):
-            var c = ColourDeconvolution.concentrations(of: image, stains: referenceStains)
+            var c = ColourDeconvolution.concentrations(of: image, stains: dominantStainFallback(image) ?? referenceStains)
             let scale = fallbackScale(c)
             Self.scale(&c, by: SIMD2<Float>(repeating: Float(scale)))
             return StainNormalization(concentrations: c, source: .reference(reason: why.reason), strength: [1 / scale, 1 / scale])
         }
+    }
+
+    /// For a field dominated by one dye (blood, eosin-only stroma, a sheet of nuclei) Macenko cannot find two
+    /// extremes, but the mean optical density still gives that dye's direction. Unmixing with it, and the
+    /// reference for the other dye, keeps an orange eosin from being read as haematoxylin. Nil when the field
+    /// has too little tissue or its colour is near neither reference dye.
+    func dominantStainFallback(_ image: RGBImage) -> StainMatrix? {
+        let sampled = tissueSample(image)
+        let needed = max(minimumTissuePixels, Int((minimumTissueFraction * Double(sampled.count)).rounded(.up)))
+        guard sampled.tissue.count >= needed else { return nil }
+        var sum = SIMD3<Float>(repeating: 0)
+        for od in sampled.tissue { sum += od }
+        let length = (sum * sum).sum().squareRoot()
+        guard length > 0 else { return nil }
+        let dominant = SIMD3<Double>(sum / length)
+        let toH = StainMatrix.angle(dominant, referenceStains.haematoxylin)
+        let toE = StainMatrix.angle(dominant, referenceStains.eosin)
+        guard min(toH, toE) <= maximumDeviation else { return nil }
+        let stains = toE <= toH
+            ? StainMatrix(haematoxylin: referenceStains.haematoxylin, eosin: dominant)
+            : StainMatrix(haematoxylin: dominant, eosin: referenceStains.eosin)
+        guard StainMatrix.angle(stains.haematoxylin, stains.eosin) >= minimumSeparation else { return nil }
+        return stains
     }
 
     struct Unreliable: Error {
@@ -167,6 +190,11 @@ public struct StainNormalizer: Sendable, Hashable {
         let deviation = stains.maximumAngle(to: referenceStains)
         guard deviation <= maximumDeviation else {
             return .failure(Unreliable(reason: String(format: "implausible stains %@ (%.1f° from the reference)", stains.description, deviation)))
+        }
+        // Two shades of one dye (orange blood, pale and dark eosin) can pass the checks above; an "H" that is
+        // nearer the eosin reference than the haematoxylin one is such a case.
+        if StainMatrix.angle(stains.haematoxylin, referenceStains.eosin) < StainMatrix.angle(stains.haematoxylin, referenceStains.haematoxylin) {
+            return .failure(Unreliable(reason: "one stain only (both extremes are eosin-like)"))
         }
         let maxC = maxConcentrations(tissue, stains: stains)
         guard maxC.x > 0.05, maxC.y > 0.05 else {

@@ -155,6 +155,8 @@ extension Schema {
     /// API keys (hashed) and the append-only audit log (issue 6). Images are never stored, only their SHA-256.
     static func createAccess(_ db: Database) throws {
         try db.execute(sql: """
+            UPDATE meta SET value = '4' WHERE key = '\(versionKey)';
+
             CREATE TABLE access_keys (
                 id            TEXT PRIMARY KEY NOT NULL,
                 role          TEXT NOT NULL,             -- reader | curator | admin

@@ -106,8 +106,8 @@ struct EntryWriter {
                 throw AtlasError(.badInput, "passage '\(passage.id)' belongs to entry '\(passage.entryID)', not '\(entry.id)'")
             }
             try db.execute(
-                sql: "INSERT INTO passages (id, entry_id, ordinal, heading, text, language) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [passage.id, entry.id, passage.ordinal, passage.heading, passage.text, passage.language.rawValue]
+                sql: "INSERT INTO passages (id, entry_id, ordinal, heading, text, language, entry_title) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [passage.id, entry.id, passage.ordinal, passage.heading, passage.text, passage.language.rawValue, entry.title]
             )
             return db.lastInsertedRowID
         }

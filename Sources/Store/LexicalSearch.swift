@@ -32,14 +32,16 @@ extension AtlasStore {
             .map { PassageHit(passageID: $0.key, score: Float($0.value)) }
     }
 
-    /// FTS5 hits with bm25() negated (FTS5 returns lower-is-better).
+    /// FTS5 hits with bm25() negated (FTS5 returns lower-is-better). Columns: entry title, heading, text;
+    /// a title word counts half a text word, since every passage of the entry carries the title.
     private static func fullTextHits(_ db: Database, table: String, terms: [String], limit: Int) throws -> [(String, Double)] {
         guard !terms.isEmpty else { return [] }
+        let bm25 = "bm25(\(table), 0.5, 1.0, 1.0)"
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT p.id, -bm25(\(table)) AS score FROM \(table) JOIN passages p ON p.rowid = \(table).rowid
-                WHERE \(table) MATCH ? ORDER BY bm25(\(table)) LIMIT ?
+                SELECT p.id, -\(bm25) AS score FROM \(table) JOIN passages p ON p.rowid = \(table).rowid
+                WHERE \(table) MATCH ? ORDER BY \(bm25) LIMIT ?
                 """,
             arguments: [LexicalQuery.ftsMatchExpression(terms), limit]
         )
@@ -51,7 +53,7 @@ extension AtlasStore {
     /// idf so a term present in most passages of a small atlas still counts a little).
     private static func shortCJKHits(_ db: Database, terms: [String], limit: Int) throws -> [(String, Double)] {
         guard !terms.isEmpty else { return [] }
-        let haystack = "(coalesce(heading, '') || ' ' || text)"
+        let haystack = "(entry_title || ' ' || coalesce(heading, '') || ' ' || text)"
         let stats = try Row.fetchOne(
             db, sql: "SELECT count(*), avg(length(\(haystack))) FROM passages WHERE language = 'zh'"
         )!

@@ -6,6 +6,8 @@ enum Schema {
     /// Written to `meta` so a file can be recognised as an AtlasQA index before anything else is read.
     static let formatKey = "format"
     static let formatValue = "atlasqa-index"
+    /// The number of the last migration applied ("1" as written by v1, raised by later migrations),
+    /// for people and scripts reading the file; the migrator itself goes by `grdb_migrations`.
     static let versionKey = "schema_version"
     static let version = 1
     /// Bumped by every write; lets an in-memory vector index notice changes made by another process.
@@ -18,7 +20,8 @@ enum Schema {
         migrator.registerMigration("v1-tables", migrate: createTables)
         migrator.registerMigration("v1-full-text", migrate: createFullText)
         migrator.registerMigration("v2-conversations", migrate: createConversations)
-        migrator.registerMigration("v3-access", migrate: createAccess)
+        migrator.registerMigration("v3-entry-title-in-full-text", migrate: indexEntryTitles)
+        migrator.registerMigration("v4-access", migrate: createAccess)
         return migrator
     }
 
@@ -128,6 +131,55 @@ enum Schema {
                 INSERT INTO passage_words (rowid, heading, text) VALUES (new.rowid, new.heading, new.text);
                 INSERT INTO passage_trigrams (rowid, heading, text) VALUES (new.rowid, new.heading, new.text);
             END;
+            """)
+    }
+
+    /// Passages are also found by their entry's title ("ductal carcinoma in situ" names the entry, and its
+    /// sections rarely repeat it): the title is copied into each passage row and indexed as a third column.
+    /// The copy keeps the FTS5 delete triggers self-contained (an entry row is gone before its cascade ends).
+    private static func indexEntryTitles(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE passages ADD COLUMN entry_title TEXT NOT NULL DEFAULT '';
+            UPDATE passages SET entry_title = coalesce((SELECT title FROM entries WHERE entries.id = passages.entry_id), '');
+            DROP TRIGGER passages_after_insert;
+            DROP TRIGGER passages_after_delete;
+            DROP TRIGGER passages_after_update;
+            DROP TABLE passage_words;
+            DROP TABLE passage_trigrams;
+
+            CREATE VIRTUAL TABLE passage_words USING fts5(
+                entry_title, heading, text, content='passages', content_rowid='rowid',
+                tokenize='unicode61 remove_diacritics 2'
+            );
+            CREATE VIRTUAL TABLE passage_trigrams USING fts5(
+                entry_title, heading, text, content='passages', content_rowid='rowid',
+                tokenize='trigram'
+            );
+            CREATE TRIGGER passages_after_insert AFTER INSERT ON passages BEGIN
+                INSERT INTO passage_words (rowid, entry_title, heading, text)
+                    VALUES (new.rowid, new.entry_title, new.heading, new.text);
+                INSERT INTO passage_trigrams (rowid, entry_title, heading, text)
+                    VALUES (new.rowid, new.entry_title, new.heading, new.text);
+            END;
+            CREATE TRIGGER passages_after_delete AFTER DELETE ON passages BEGIN
+                INSERT INTO passage_words (passage_words, rowid, entry_title, heading, text)
+                    VALUES ('delete', old.rowid, old.entry_title, old.heading, old.text);
+                INSERT INTO passage_trigrams (passage_trigrams, rowid, entry_title, heading, text)
+                    VALUES ('delete', old.rowid, old.entry_title, old.heading, old.text);
+            END;
+            CREATE TRIGGER passages_after_update AFTER UPDATE ON passages BEGIN
+                INSERT INTO passage_words (passage_words, rowid, entry_title, heading, text)
+                    VALUES ('delete', old.rowid, old.entry_title, old.heading, old.text);
+                INSERT INTO passage_trigrams (passage_trigrams, rowid, entry_title, heading, text)
+                    VALUES ('delete', old.rowid, old.entry_title, old.heading, old.text);
+                INSERT INTO passage_words (rowid, entry_title, heading, text)
+                    VALUES (new.rowid, new.entry_title, new.heading, new.text);
+                INSERT INTO passage_trigrams (rowid, entry_title, heading, text)
+                    VALUES (new.rowid, new.entry_title, new.heading, new.text);
+            END;
+            INSERT INTO passage_words (passage_words) VALUES ('rebuild');
+            INSERT INTO passage_trigrams (passage_trigrams) VALUES ('rebuild');
+            UPDATE meta SET value = '3' WHERE key = '\(versionKey)';
             """)
     }
 }

@@ -2,6 +2,7 @@ import Answering
 import ArgumentParser
 import AtlasCore
 import Foundation
+import Imaging
 import Retrieval
 
 struct AskCommand: AsyncParsableCommand {
@@ -25,6 +26,15 @@ struct AskCommand: AsyncParsableCommand {
     @Option(help: "Decoder: extractive (default without a decoder URL) or openai.")
     var decoder: DecoderKind?
 
+    @Option(name: .customLong("decoder-url"), help: "OpenAI-compatible API base ending in /v1 (env ATLASQA_DECODER_URL); selects the openai decoder.")
+    var decoderURL: String?
+
+    @Option(name: .customLong("decoder-model"), help: "The model name the decoder server knows (env ATLASQA_DECODER_MODEL).")
+    var decoderModel: String?
+
+    @Option(help: "Continue conversation ID, or 'new' to start one (its id is printed); the thread is kept in the index file.")
+    var conversation: String?
+
     enum DecoderKind: String, ExpressibleByArgument {
         case extractive
         case openai
@@ -39,18 +49,67 @@ struct AskCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Output.run(json: options.json) {
-            if decoder == .openai {
-                throw AtlasError(.badInput, "the openai decoder is not available in this build; use --decoder extractive")
-            }
-            let pipeline = try Pipeline(options: options, writable: false)
+            let settings = try decoderSettings()
+            let pipeline = try Pipeline(options: options, writable: conversation != nil)
             let imageData = try image.map(ImageInput.read)
-            let ask = AskPipeline(retriever: pipeline.retriever, k: k, decoder: ExtractiveDecoder())
-            let answer = try await ask.ask(AskRequest(question: question, image: imageData, imageName: image.map(ImageInput.name) ?? "image"))
+            let request = AskRequest(question: question, image: imageData, imageName: image.map(ImageInput.name) ?? "image")
+            let answer: Answer
+            if let settings {
+                answer = try await OpenAIDecoder.withDecoder(settings: settings, prepareImage: Self.prepareImage) { decoder in
+                    try await ask(request, pipeline: pipeline, decoder: decoder)
+                }
+            } else {
+                answer = try await ask(request, pipeline: pipeline, decoder: ExtractiveDecoder())
+            }
             if options.json {
                 try Output.json(answer)
             } else {
                 Output.line(AnswerRenderer.text(of: answer))
+                if let id = answer.conversation { Output.line("\nconversation: \(id)  (continue with --conversation \(id))") }
             }
         }
+    }
+
+    /// One question, in a conversation when asked for (owned by "local": the CLI user).
+    func ask(_ request: AskRequest, pipeline: Pipeline, decoder: any AnswerDecoder) async throws -> Answer {
+        let ask = AskPipeline(retriever: pipeline.retriever, k: k, decoder: decoder)
+        guard let conversation else { return try await ask.ask(request) }
+        var request = request
+        request.conversation = conversation == "new" ? nil : conversation
+        return try await ConversationPipeline(pipeline: ask, store: pipeline.store).ask(request, owner: "local")
+    }
+
+    /// The decoder settings from flags over the environment; nil means the extractive decoder.
+    func decoderSettings() throws -> DecoderSettings? {
+        if decoder == .extractive { return nil }
+        var settings: DecoderSettings?
+        do {
+            settings = try DecoderSettings.fromEnvironment()
+        } catch {
+            throw AtlasError(.badInput, "decoder settings: \(error.message)")
+        }
+        if let url = decoderURL {
+            settings = settings ?? DecoderSettings(baseURL: url)
+            settings?.baseURL = url
+        }
+        if let model = decoderModel, settings != nil {
+            settings?.model = model
+            if Environment.string("ATLASQA_DECODER_EXTRA_BODY") == nil { settings?.extraBody = DecoderSettings.defaultExtraBody(model: model) }
+        }
+        if decoder == .openai && settings == nil {
+            throw AtlasError(.badInput, "--decoder openai needs --decoder-url (or ATLASQA_DECODER_URL)")
+        }
+        return settings
+    }
+
+    /// What the decoder is sent: the user's image decoded, shrunk to the configured side, as JPEG.
+    static let prepareImage: ImagePayload.Preparation = { data, _, maxSide in
+        let decoded: RGBImage
+        do {
+            decoded = try ImageCodec.decode(data, name: "query image")
+        } catch let error as ImageError {
+            throw AtlasError(.corruptImage, error.message)
+        }
+        return ImagePayload(data: try ImageCodec.encodeJPEG(decoded.downscaled(maxSide: maxSide), quality: 90), mimeType: "image/jpeg")
     }
 }

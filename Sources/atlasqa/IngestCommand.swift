@@ -26,7 +26,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Output.run(json: options.json) {
-            let pipeline = try Pipeline(options: options, writable: true, textEncoderID: textEncoder ?? Environment.string("ATLASQA_TEXT_ENCODER"))
+            let pipeline = try Pipeline(options: options, writable: true, forIngest: true, textEncoderID: textEncoder ?? Environment.string("ATLASQA_TEXT_ENCODER"))
             let ingester = Ingester(
                 writer: pipeline.store, imageEncoder: pipeline.imageEncoder,
                 textEncoders: pipeline.textEncoder.map { [$0] } ?? []

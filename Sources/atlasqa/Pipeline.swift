@@ -12,9 +12,12 @@ struct Pipeline {
     let textEncoder: (any TextEncoder)?
     let retriever: Retriever
 
-    /// - Parameter textEncoderID: for ingest, the text encoder to embed passages with (`none` for lexical only);
-    ///   queries always use the encoder the index was built with.
-    init(options: GlobalOptions, writable: Bool, textEncoderID: String? = nil) throws {
+    /// - Parameters:
+    ///   - writable: open the index for writing (ingest, conversations).
+    ///   - forIngest: choose the text encoder for embedding passages (`textEncoderID`, else the default);
+    ///     otherwise queries use the encoder the index was built with.
+    ///   - textEncoderID: the text encoder to use (`none` for lexical only).
+    init(options: GlobalOptions, writable: Bool, forIngest: Bool = false, textEncoderID: String? = nil) throws {
         let path = options.databasePath
         if !writable && !FileManager.default.fileExists(atPath: path) {
             throw AtlasError(.notFound, "opening atlas index '\(path)': no such file — run `atlasqa ingest` first, or pass --db")
@@ -23,7 +26,7 @@ struct Pipeline {
         imageEncoder = HistologyDescriptor(limits: ImageLimits(maxPixels: Environment.int("ATLASQA_MAX_PIXELS") ?? 64_000_000))
         textEncoder = try Self.textEncoder(
             requested: textEncoderID, recorded: try store.encoders().filter { $0.modality == .text }.map(\.id),
-            modelsDirectory: options.modelsDirectory, forIngest: writable
+            modelsDirectory: options.modelsDirectory, forIngest: forIngest
         )
         retriever = Retriever(reader: store, imageEncoder: imageEncoder, textEncoder: textEncoder)
     }

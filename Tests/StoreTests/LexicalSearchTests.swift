@@ -143,4 +143,26 @@ struct LexicalSearchTests {
         #expect(try store.lexicalSearch(context + "\n" + chineseContext + "\nWhere is the granuloma?", k: 3).first?.passageID == "granuloma#1")
         #expect(try store.lexicalSearch("granuloma", k: Int.max).count == 1)
     }
+
+    @Test("an entry's title finds its passages even when their text does not repeat it")
+    func titles() throws {
+        let index = try TemporaryIndex()
+        defer { index.remove() }
+        let store = try openRegistered(index)
+        var rng = SeededGenerator(seed: 11)
+        try store.write(makeRecord(id: "dcis", title: "Ductal carcinoma in situ (breast)",
+                                   texts: ["Expanded ducts with monotonous cells.", "Calcifications are common."], rng: &rng))
+        try store.write(makeRecord(id: "idc", title: "Invasive breast tumour",
+                                   texts: ["Infiltrating carcinoma cells in desmoplastic stroma."], rng: &rng))
+        try store.write(makeRecord(id: "zh", title: "乳腺导管原位癌", texts: ["导管扩张，内见单一形态细胞。"], rng: &rng))
+        let hits = try store.lexicalSearch("ductal carcinoma in situ", k: 5).map(\.passageID)
+        #expect(Array(hits.prefix(2)).sorted() == ["dcis#1", "dcis#2"])
+        #expect(hits.contains("idc#1"))
+        #expect(try store.lexicalSearch("原位癌", k: 5).map(\.passageID) == ["zh#1"])
+        #expect(try store.lexicalSearch("原位", k: 5).map(\.passageID) == ["zh#1"])
+        // Re-writing under a new title re-indexes it.
+        try store.write(makeRecord(id: "dcis", title: "Renamed entry", texts: ["Expanded ducts."], hash: "h2", rng: &rng))
+        #expect(try store.lexicalSearch("situ", k: 5).isEmpty)
+        #expect(try store.integrityProblems().isEmpty)
+    }
 }

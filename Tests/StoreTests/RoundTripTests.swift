@@ -69,6 +69,7 @@ struct RoundTripTests {
         #expect(hits.map(\.passageID).sorted() == ["x#1", "y#1"])
         let images = try store.nearestImages(to: randomVector(6, using: &rng), encoder: imageEncoder.id, k: 10)
         #expect(images.map(\.file) == ["3.png"])
+        #expect(try store.integrityProblems().isEmpty)
     }
 
     @Test("removing an entry removes everything hanging off it")
@@ -115,6 +116,7 @@ struct RoundTripTests {
         #expect(throws: AtlasError.self) { try store.write(duplicateFiles) }
         #expect(try store.entry(id: "new") == nil)
         #expect(try store.counts() == before)
+        #expect(try store.integrityProblems().isEmpty)
     }
 
     @Test("data written by one store is seen by another opened later, read-only")

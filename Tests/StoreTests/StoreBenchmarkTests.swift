@@ -23,8 +23,14 @@ struct StoreBenchmarkTests {
             let writer = try index.open()
             try writer.register(encoders: [encoder])
             for e in 0..<entries {
+                // Every tenth entry is Chinese, so the short-CJK-term scan runs over 10 000 passages.
                 let passages = (0..<passagesPerEntry).map { p in
-                    Passage(entryID: "e\(e)", ordinal: p + 1, heading: nil, text: "passage \(p) of entry \(e) about tissue number \(e * 7 % 13)")
+                    Passage(
+                        entryID: "e\(e)", ordinal: p + 1, heading: nil,
+                        text: e % 10 == 0
+                            ? "第\(e)条第\(p)段：镜下见肉芽肿\(p % 7 == 0 ? "，伴干酪样坏死" : "")，周围淋巴细胞浸润，组织编号\(e * 7 % 13)。"
+                            : "passage \(p) of entry \(e) about tissue number \(e * 7 % 13)"
+                    )
                 }
                 let vectors = passages.map { _ in randomVector(384, using: &rng) }
                 mirror += vectors.map { $0.l2Normalized() }
@@ -65,14 +71,21 @@ struct StoreBenchmarkTests {
         let lexicalStart = Date()
         let lexical = try store.lexicalSearch("tissue number 7 entry", k: 10)
         let lexicalMs = Date().timeIntervalSince(lexicalStart) * 1000
+        let chineseStart = Date()
+        let chinese = try store.lexicalSearch("坏死的肉芽肿", k: 10)
+        let chineseMs = Date().timeIntervalSince(chineseStart) * 1000
+        let fileMB = Double((try FileManager.default.attributesOfItem(atPath: index.path)[.size] as? Int) ?? 0) / 1e6
 
         print("""
             store benchmark: \(entries * passagesPerEntry) passages × 384-d
               write (one transaction per entry of \(passagesPerEntry)): \(String(format: "%.1f", writeSeconds)) s
               load vector index: \(String(format: "%.3f", loadSeconds)) s
               nearestPassages k=10 (sgemv + top-k): \(String(format: "%.2f", searchMs)) ms; Swift loop peer: \(String(format: "%.2f", loopMs)) ms (×\(String(format: "%.1f", loopMs / searchMs)))
-              lexicalSearch (4 words): \(String(format: "%.1f", lexicalMs)) ms
+              lexicalSearch (4 words, all passages match): \(String(format: "%.1f", lexicalMs)) ms
+              lexicalSearch (Chinese, 10 000 Chinese passages scanned for short terms): \(String(format: "%.1f", chineseMs)) ms
+              index file: \(String(format: "%.0f", fileMB)) MB
             """)
+        #expect(chinese.count == 10)
         #expect(hits.map(\.passageID) == reference.map { "e\($0.index / passagesPerEntry)#\($0.index % passagesPerEntry + 1)" })
         #expect(lexical.count == 10)
         #expect(loadSeconds < 5)

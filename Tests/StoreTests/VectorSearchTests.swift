@@ -74,6 +74,24 @@ struct VectorSearchTests {
         #expect(try store.nearestPassages(to: randomVector(8, using: &rng), encoder: textEncoder.id, k: 1000).count == mirror.passages.count)
     }
 
+    @Test("a stored vector, scaled, finds its own passage first with cosine 1")
+    func selfMatch() throws {
+        let index = try TemporaryIndex()
+        defer { index.remove() }
+        let store = try openRegistered(index)
+        var rng = SeededGenerator(seed: 26)
+        var records: [IngestRecord] = []
+        for e in 0..<5 {
+            let record = makeRecord(id: "s\(e)", texts: ["a", "b", "c"], rng: &rng)
+            try store.write(record)
+            records.append(record)
+        }
+        let stored = records[3].passageVectors[textEncoder.id]![1]
+        let hit = try #require(try store.nearestPassages(to: stored.map { $0 * 42 }, encoder: textEncoder.id, k: 1).first)
+        #expect(hit.passageID == "s3#2")
+        #expect(abs(hit.score - 1) < 1e-5)
+    }
+
     @Test("many rewrites with the index loaded (tombstones, then compaction) still equal brute force")
     func churn() throws {
         let index = try TemporaryIndex()
