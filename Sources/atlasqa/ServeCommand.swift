@@ -69,7 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
             do { decoderSettings = try DecoderSettings.fromEnvironment() } catch {
                 throw AtlasError(.badInput, "reading decoder settings: \(error)")
             }
-            let openAI = decoderSettings.map { OpenAIDecoder(settings: $0) }
+            // The same image preparation as `ask`: the decoder gets a downscaled JPEG, not the upload as is.
+            let openAI = decoderSettings.map { OpenAIDecoder(settings: $0, prepareImage: AskCommand.prepareImage) }
             let composer = AnswerComposer(decoder: openAI.map { $0 as any AnswerDecoder } ?? ExtractiveDecoder())
             let services = AtlasServices(store: store, retriever: retriever, composer: composer, settings: settings)
             let listening: @Sendable (Int) async -> Void = { port in
