@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C system libraries, wrapped in Swift at once by the module above them.
@@ -54,10 +55,17 @@ let package = Package(
             dependencies: ["AtlasCore", "Imaging", "Encoders", "Store", "Yams"],
             swiftSettings: strict
         ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "AtlasCore", "Retrieval", "Answering", "Store", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "atlasqa",
             dependencies: [
-                "AtlasCore", "LinearAlgebra", "Imaging", "Encoders", "Store", "Retrieval", "Answering", "Ingest",
+                "AtlasCore", "LinearAlgebra", "Imaging", "Encoders", "Store", "Retrieval", "Answering", "Ingest", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -91,6 +99,14 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: ["Ingest", "Store", "Imaging", "Illustration", "AtlasCore", "Encoders", "Retrieval"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Store", "AtlasCore", "Answering", "Retrieval", "Ingest", "Encoders", "Illustration", "Imaging",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
         // Runs the built `atlasqa` binary end to end (ingest, retrieve, ask) on generated and bundled atlases.

@@ -21,6 +21,7 @@ enum Schema {
         migrator.registerMigration("v1-full-text", migrate: createFullText)
         migrator.registerMigration("v2-conversations", migrate: createConversations)
         migrator.registerMigration("v3-entry-title-in-full-text", migrate: indexEntryTitles)
+        migrator.registerMigration("v4-access", migrate: createAccess)
         return migrator
     }
 

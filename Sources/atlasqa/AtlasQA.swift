@@ -12,6 +12,9 @@ struct AtlasQA: AsyncParsableCommand {
             """,
         subcommands: [
             IngestCommand.self, RetrieveCommand.self, AskCommand.self, ShowCommand.self, EmbedCommand.self, ModelsCommand.self,
+            ServeCommand.self,
+            KeysCommand.self,
+            AuditCommand.self,
         ]
     )
 

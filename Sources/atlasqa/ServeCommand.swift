@@ -1,0 +1,89 @@
+import Answering
+import ArgumentParser
+import AtlasCore
+import Encoders
+import Foundation
+import Imaging
+import Retrieval
+import Server
+import Store
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the HTTP API and the web page over the atlas index.",
+        discussion: """
+            Listens on 127.0.0.1:8080 by default. Without API keys (`atlasqa keys create`) the server only listens
+            on loopback and needs no key; with keys, every /v1 request needs `Authorization: Bearer <key>`.
+            A decoder is used when ATLASQA_DECODER_URL is set (see `atlasqa ask --help`); otherwise answers are extractive.
+            Stops gracefully on SIGINT/SIGTERM, finishing requests in flight.
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: "Address to listen on (default: $ATLASQA_HOST, else 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one (default: $ATLASQA_PORT, else 8080).")
+    var port: Int?
+
+    @Option(help: "Ask/retrieve jobs run at once (default: $ATLASQA_MAX_JOBS, else 2).")
+    var maxJobs: Int?
+
+    @Option(help: "Jobs that may wait for a slot before requests get 503 (default: $ATLASQA_MAX_QUEUE, else 16).")
+    var maxQueue: Int?
+
+    @Option(help: "Largest request body in megabytes (default: $ATLASQA_MAX_BODY_MB, else 20).")
+    var maxBodyMb: Int?
+
+    func settings() throws -> ServerSettings {
+        var s = ServerSettings()
+        s.host = host ?? Environment.string("ATLASQA_HOST") ?? s.host
+        s.port = port ?? Environment.int("ATLASQA_PORT") ?? s.port
+        s.maxConcurrentJobs = maxJobs ?? Environment.int("ATLASQA_MAX_JOBS") ?? s.maxConcurrentJobs
+        s.maxQueuedJobs = maxQueue ?? Environment.int("ATLASQA_MAX_QUEUE") ?? s.maxQueuedJobs
+        s.maxBodyBytes = (maxBodyMb ?? Environment.int("ATLASQA_MAX_BODY_MB")).map { $0 * 1024 * 1024 } ?? s.maxBodyBytes
+        guard (0...65535).contains(s.port) else { throw ValidationError("--port must be 0…65535") }
+        guard s.maxConcurrentJobs >= 1, s.maxQueuedJobs >= 0, s.maxBodyBytes > 0 else {
+            throw ValidationError("--max-jobs must be at least 1, --max-queue at least 0, --max-body-mb at least 1")
+        }
+        return s
+    }
+
+    func run() async throws {
+        try await Output.run(json: options.json) {
+            let settings = try settings()
+            let path = options.databasePath
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw AtlasError(.notFound, "opening atlas index '\(path)': no such file — run `atlasqa ingest` first, or pass --db")
+            }
+            let store = try AtlasStore(path: path)
+            let imageEncoder = HistologyDescriptor(limits: ImageLimits(maxPixels: Environment.int("ATLASQA_MAX_PIXELS") ?? 64_000_000))
+            let textEncoder = try Pipeline.textEncoder(
+                requested: nil, recorded: try store.encoders().filter { $0.modality == .text }.map(\.id),
+                modelsDirectory: options.modelsDirectory, forIngest: false)
+            let retriever = Retriever(reader: store, imageEncoder: imageEncoder, textEncoder: textEncoder)
+
+            let decoderSettings: DecoderSettings?
+            do { decoderSettings = try DecoderSettings.fromEnvironment() } catch {
+                throw AtlasError(.badInput, "reading decoder settings: \(error)")
+            }
+            // The same image preparation as `ask`: the decoder gets a downscaled JPEG, not the upload as is.
+            let openAI = decoderSettings.map { OpenAIDecoder(settings: $0, prepareImage: AskCommand.prepareImage) }
+            let composer = AnswerComposer(decoder: openAI.map { $0 as any AnswerDecoder } ?? ExtractiveDecoder())
+            let services = AtlasServices(store: store, retriever: retriever, composer: composer, settings: settings)
+            let listening: @Sendable (Int) async -> Void = { port in
+                let shownHost = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+                Output.log("AtlasQA listening on http://\(shownHost):\(port)/ (index: \(path); decoder: \(decoderSettings.map { "openai \($0.model) at \($0.baseURL)" } ?? "extractive"))")
+            }
+            do {
+                try await runApplication(services: services, onListening: listening)
+            } catch {
+                try? await openAI?.shutdown()
+                throw error
+            }
+            try? await openAI?.shutdown()
+        }
+    }
+}
