@@ -40,7 +40,7 @@ struct AuditTrail: Sendable {
         do {
             try await offThePool {
                 let record = AuditRecord(
-                    route: route, keyID: caller.keyID, question: question, imageSHA256: image.map(SHA256Digest.hex),
+                    route: route, keyID: caller.keyID, question: question, imageSHA256: image.map(SHA256.hexDigest),
                     entryIDs: entries, decoder: outcome.decoder, status: status, latencyMs: ms)
                 try store.appendAudit(record)
             }

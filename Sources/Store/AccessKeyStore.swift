@@ -62,7 +62,7 @@ extension AtlasStore {
             try pool.write { db in
                 try db.execute(
                     sql: "INSERT INTO access_keys (id, role, label, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [id, role.rawValue, label, SHA256Digest.hex(Data(token.utf8)), ConversationTimestamp.text(key.createdAt)])
+                    arguments: [id, role.rawValue, label, SHA256.hexDigest(Data(token.utf8)), ConversationTimestamp.text(key.createdAt)])
             }
         }
         return IssuedAccessKey(key: key, token: token)
@@ -109,7 +109,7 @@ extension AtlasStore {
         let parts = token.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "atlasqa", !parts[1].isEmpty, parts[1].count <= 32 else { return nil }
         let id = String(parts[1])
-        let presented = SHA256Digest.hex(Data(token.utf8))
+        let presented = SHA256.hexDigest(Data(token.utf8))
         return try whileDoing("checking an API key in '\(path)'") {
             try pool.read { db in
                 guard

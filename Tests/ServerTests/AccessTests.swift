@@ -58,7 +58,7 @@ import Testing
         let asked = try #require(rows.first { $0.route == "/v1/ask" && $0.status == 200 })
         #expect(asked.keyID == reader.key.id)
         #expect(asked.question == "What are the features?")
-        #expect(asked.imageSHA256 == SHA256Digest.hex(png))
+        #expect(asked.imageSHA256 == SHA256.hexDigest(png))
         #expect(asked.entryIDs.first == "breast-dcis")
         #expect(asked.decoder == "extractive")
         #expect(asked.latencyMs > 0)
