@@ -67,7 +67,8 @@ import Testing
     }
 
     @Test func aCloseImageMatchSupportsAGenericQuestion() {
-        let e = SupportEvidence(image: ("histo-v1", 0.97), lexicalCoverage: 0)
+        let strong = SupportThresholds.forEncoder("histo-v1").strong
+        let e = SupportEvidence(image: ("histo-v1", strong + 0.005), lexicalCoverage: 0)
         #expect(SupportGrader.grade(e) == .strong)
     }
 
