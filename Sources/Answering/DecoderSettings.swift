@@ -1,3 +1,4 @@
+public import AtlasCore
 public import Foundation
 
 /// How to reach and drive an OpenAI-compatible vision-language decoder (vLLM, SGLang, llama.cpp's

@@ -1,3 +1,4 @@
+import AtlasCore
 import Foundation
 
 /// The JSON body of `POST <base>/chat/completions`: system rules, earlier turns, then one user message
@@ -20,8 +21,8 @@ enum OpenAIRequestBody {
             "messages": .array(messages),
             "stream": .bool(settings.stream),
         ]
-        if let t = settings.temperature { body["temperature"] = .number(t) }
-        if let m = settings.maxTokens { body["max_tokens"] = .number(Double(m)) }
+        if let t = settings.temperature { body["temperature"] = .double(t) }
+        if let m = settings.maxTokens { body["max_tokens"] = .int(m) }
         for (key, value) in settings.extraBody { body[key] = value }
         return body
     }

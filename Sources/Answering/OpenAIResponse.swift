@@ -1,3 +1,4 @@
+import AtlasCore
 import Foundation
 
 /// The parts of a chat-completions response (or one streamed chunk) the client reads. Only `content`

@@ -115,8 +115,8 @@ struct JSONLinesAtlasParser {
             for (i, item) in items.enumerated() {
                 switch item {
                 case .string(let s): sections.append(MarkdownSection(heading: nil, text: s))
-                case .object(let o) where o["text"]?.string != nil:
-                    sections.append(MarkdownSection(heading: o["heading"]?.string, text: o["text"]!.string!))
+                case .object(let o) where o["text"]?.stringValue != nil:
+                    sections.append(MarkdownSection(heading: o["heading"]?.stringValue, text: o["text"]!.stringValue!))
                 default: messages.append("passages[\(i)] must be a string or {\"heading\", \"text\"}")
                 }
             }
@@ -134,8 +134,8 @@ struct JSONLinesAtlasParser {
                 let image: AtlasImage
                 switch item {
                 case .string(let f): image = AtlasImage(file: f)
-                case .object(let o) where o["file"]?.string != nil:
-                    image = AtlasImage(file: o["file"]!.string!, caption: o["caption"]?.string)
+                case .object(let o) where o["file"]?.stringValue != nil:
+                    image = AtlasImage(file: o["file"]!.stringValue!, caption: o["caption"]?.stringValue)
                 default:
                     messages.append("images[\(i)] must be a path or {\"file\", \"caption\"}")
                     continue

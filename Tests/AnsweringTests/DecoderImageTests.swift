@@ -1,3 +1,4 @@
+import AtlasCore
 import Answering
 import Foundation
 import Imaging

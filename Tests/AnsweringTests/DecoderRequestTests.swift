@@ -97,8 +97,8 @@ struct DecoderRequestTests {
             let body = request["body"]
             #expect(body?["model"]?.stringValue == "zai-org/GLM-4.6V-Flash")
             #expect(body?["stream"] == .bool(true))
-            #expect(body?["temperature"] == .number(0.1))
-            #expect(body?["max_tokens"] == .number(300))
+            #expect(body?["temperature"] == .double(0.1))
+            #expect(body?["max_tokens"] == .int(300))
             #expect(body?["chat_template_kwargs"]?["enable_thinking"] == .bool(false))
             #expect(body?["messages"]?.arrayValue?.first?["role"]?.stringValue == "system")
             #expect(body?["messages"]?.arrayValue?.first?["content"]?.stringValue == PromptRules.system(.en))
@@ -109,12 +109,12 @@ struct DecoderRequestTests {
     func extraBody() async throws {
         try await withStandIn(
             model: "valid-citations", stream: false,
-            configure: { $0.extraBody = ["top_p": .number(0.5), "temperature": .number(0.9)] }
+            configure: { $0.extraBody = ["top_p": .double(0.5), "temperature": .double(0.9)] }
         ) { standIn, decoder in
             _ = try await decoder.decode(DecoderFixtures.decodeRequest())
             let body = try await standIn.requests()[0]["body"]
-            #expect(body?["top_p"] == .number(0.5))
-            #expect(body?["temperature"] == .number(0.9))  // extra body overrides ours
+            #expect(body?["top_p"] == .double(0.5))
+            #expect(body?["temperature"] == .double(0.9))  // extra body overrides ours
             #expect(body?["chat_template_kwargs"] == nil)
             #expect(body?["stream"] == .bool(false))
         }

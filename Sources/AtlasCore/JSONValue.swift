@@ -1,7 +1,9 @@
-import Foundation
+public import Foundation
 
-/// Any JSON value. Keys an atlas format does not define are kept in `Entry.metadata` as canonical JSON text.
-enum JSONValue: Hashable, Sendable, Codable {
+/// Any JSON value: atlas keys the formats do not define (kept in `Entry.metadata` as canonical JSON text), and
+/// the decoder request body, built as a value so a user's extra body can override our keys. Integers stay
+/// integers (`"max_tokens": 512`, not 512.0).
+public enum JSONValue: Hashable, Sendable, Codable {
     case null
     case bool(Bool)
     case int(Int)
@@ -10,7 +12,7 @@ enum JSONValue: Hashable, Sendable, Codable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() {
             self = .null
@@ -29,7 +31,7 @@ enum JSONValue: Hashable, Sendable, Codable {
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
         case .null: try c.encodeNil()
@@ -43,20 +45,33 @@ enum JSONValue: Hashable, Sendable, Codable {
     }
 
     /// Compact JSON with sorted keys, so the same value always gives the same text (and content hash).
-    var canonicalText: String {
+    public var canonicalText: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(self) else { return "null" }
         return String(decoding: data, as: UTF8.self)
     }
 
-    var string: String? {
+    public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    /// Parses a JSON object given as text (e.g. `ATLASQA_DECODER_EXTRA_BODY`); nil when it is not an object.
+    public static func object(parsing text: String) -> [String: JSONValue]? {
+        guard let data = text.data(using: .utf8),
+            case .object(let o)? = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return nil }
+        return o
+    }
+
     /// A scalar as text (`"x"` → x, `3` → 3), for fields such as a title that a curator wrote as a number.
-    var scalarText: String? {
+    public var scalarText: String? {
         switch self {
         case .string(let s): s
         case .int(let i): String(i)
