@@ -33,7 +33,7 @@ public struct SupportThresholds: Sendable, Hashable {
     }
 
     /// Lexical evidence is the share of the question's content terms found in the best passages.
-    public static let lexicalCoverage = SupportThresholds(strong: 0.75, moderate: 0.5, weak: 0.3)
+    public static let lexicalCoverage = SupportThresholds(strong: 0.8, moderate: 0.6, weak: 0.4)
 }
 
 /// The evidence one query found, per channel, before it is graded.
