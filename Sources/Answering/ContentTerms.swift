@@ -48,10 +48,21 @@ public enum ContentTerms {
     }
 
     static func chineseTerms(_ run: [Character]) -> [String] {
-        guard run.count > 1 else { return run.map { String($0) } }
-        return (0..<(run.count - 1)).compactMap { i in
-            let bigram = String(run[i...i + 1])
-            return chineseStopBigrams.contains(bigram) ? nil : bigram
+        // A filler word splits the run like a stop character: "图像中的" must not leave the false pair "像中".
+        var pieces: [[Character]] = [[]]
+        var i = 0
+        while i < run.count {
+            if i + 1 < run.count, chineseStopBigrams.contains(String(run[i...i + 1])) {
+                pieces.append([])
+                i += 2
+            } else {
+                pieces[pieces.count - 1].append(run[i])
+                i += 1
+            }
+        }
+        return pieces.filter { !$0.isEmpty }.flatMap { piece -> [String] in
+            guard piece.count > 1 else { return [String(piece[0])] }
+            return (0..<(piece.count - 1)).map { String(piece[$0...$0 + 1]) }
         }
     }
 

@@ -28,6 +28,9 @@ public struct SentenceSelector: Sendable {
     public var maximumPerReference = 3
     /// Two sentences sharing more than this fraction of their terms say the same thing.
     public var redundancy = 0.6
+    /// A sentence from any entry but the best-ranked one must cover at least this share of the question:
+    /// a second-best entry's sentence that merely shares one incidental word ("image") is not an answer.
+    public var minimumCoverageElsewhere = 0.2
 
     public init() {}
 
@@ -41,6 +44,10 @@ public struct SentenceSelector: Sendable {
         /// Terms of the passage's heading ("Pitfalls", "鉴别诊断") that the sentence itself lacks.
         var headingTerms: Set<String>
         var score = 0.0
+        /// Weighted share of the question's terms the sentence (or its heading) covers.
+        var coverage = 0.0
+        /// Whether the sentence's entry is the best-ranked one among the references.
+        var fromTopEntry = false
     }
 
     public func select(question: String, language: Language, references: [Reference]) -> [Pick] {
@@ -112,6 +119,8 @@ public struct SentenceSelector: Sendable {
             let opening = c.position == 0 ? 0.02 : 0
             let penalty = c.language == language ? 0 : otherLanguagePenalty
             candidates[i].score = coverage + rankWeight * prior + opening - penalty
+            candidates[i].coverage = coverage
+            candidates[i].fromTopEntry = (entryPrior[c.entry] ?? 0) >= 1
         }
     }
 
@@ -125,6 +134,7 @@ public struct SentenceSelector: Sendable {
         for c in ranked {
             guard chosen.count < maximumSentences else { break }
             if c.score < best * relativeCutoff, chosen.count >= minimumSentences { break }
+            if !c.fromTopEntry && c.coverage < minimumCoverageElsewhere { continue }
             if chosen.filter({ $0.n == c.n }).count >= maximumPerReference { continue }
             if chosen.contains(where: { repeats(c, $0) }) { continue }
             chosen.append(c)

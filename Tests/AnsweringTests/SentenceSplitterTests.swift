@@ -60,6 +60,15 @@ import Testing
         #expect(!terms.contains { $0.contains("的") })
     }
 
+    @Test func fillerWordsSplitChineseLikeStopCharacters() {
+        // "这张图像中的腺体": the filler 图像 must not leave the false pair 像中, which matched
+        // "在HE明场图像中" in the slide-background entry and pulled it into an adenocarcinoma answer.
+        let terms = ContentTerms.terms(of: "这张图像中的腺体有哪些恶性特征？")
+        #expect(!terms.contains("像中"))
+        #expect(!terms.contains("图像"))
+        #expect(terms.isSuperset(of: ["腺体", "恶性", "特征"]))
+    }
+
     @Test func latinWordsInsideAChineseQuestionAreTerms() {
         #expect(ContentTerms.terms(of: "DCIS和UDH怎么鉴别？").isSuperset(of: ["dcis", "udh", "鉴别"]))
     }
