@@ -109,6 +109,7 @@ public struct Retriever: Sendable {
         }
 
         let started = DispatchTime.now()
+        var lexicalLevel = Support.none
         if !imageRankedEntries.isEmpty {
             let passages = try reader.passages(ofEntries: imageRankedEntries)
             let entryRank = Dictionary(uniqueKeysWithValues: imageRankedEntries.enumerated().map { ($1, $0 + 1) })
@@ -127,10 +128,12 @@ public struct Retriever: Sendable {
             let lexicalHits = try reader.lexicalSearch(searchText, k: channelDepth)
             if !lexicalHits.isEmpty {
                 rankings.append(ChannelRanking(channel: .lexical, bestFirst: lexicalHits.map { ($0.passageID, $0.score) }))
+                let topTexts = try reader.passages(ids: lexicalHits.prefix(3).map(\.passageID)).map { "\($0.heading ?? "") \($0.text)" }
+                lexicalLevel = SupportThresholds.lexicalCoverage.level(QueryTerms(question).coverage(in: topTexts.joined(separator: " ")))
             }
         }
 
-        let fused = ReciprocalRankFusion.fuse(rankings, weights: weights)
+        let fused = ReciprocalRankFusion.fuse(rankings, weights: adaptiveWeights(evidence: evidence, lexical: lexicalLevel))
         let passages = try reader.passages(ids: Array(fused.keys))
         let summaries = try reader.entrySummaries(ids: Array(Set(passages.map(\.entryID))))
         let ordered = passages.sorted { a, b in
@@ -168,6 +171,14 @@ public struct Retriever: Sendable {
         return RetrievalResult(
             references: references, support: SupportGrader.grade(evidence), evidence: evidence, language: language,
             timings: timings
+        )
+    }
+
+    func adaptiveWeights(evidence: SupportEvidence, lexical: Support) -> FusionWeights {
+        weights.scaled(
+            image: evidence.image.map { SupportThresholds.forEncoder($0.encoder).level($0.score) },
+            text: evidence.text.map { SupportThresholds.forEncoder($0.encoder).level($0.score) },
+            lexical: lexical
         )
     }
 }

@@ -85,3 +85,22 @@ public enum SupportGrader {
         }
     }
 }
+
+extension FusionWeights {
+    /// Each channel's weight scaled by how convincing its own best match is (nil: the channel did not run),
+    /// so a channel that found nothing to speak of cannot outvote one that did: "Describe this field" matches
+    /// background passages on the word "field", but the image's close match to an entry is what is asked about.
+    public func scaled(image: Support?, text: Support?, lexical: Support?) -> FusionWeights {
+        func factor(_ level: Support?) -> Float {
+            switch level ?? Support.none {
+            case .strong: 2
+            case .moderate: 1.5
+            case .weak: 1
+            case .none: 0.25
+            }
+        }
+        return FusionWeights(
+            image: self.image * factor(image), text: self.text * factor(text), lexical: self.lexical * factor(lexical), k: k
+        )
+    }
+}

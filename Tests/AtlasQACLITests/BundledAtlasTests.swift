@@ -81,6 +81,18 @@ import Testing
         }
     }
 
+    @Test func aGenericQuestionIsAnsweredAboutWhatTheImageMatches() throws {
+        // "field" and "describe" match the slide-background passages by word; the image matches adenocarcinoma.
+        let atlas = try Self.ingested.get()
+        let image = HistologyRenderer().render(.colonAdenocarcinoma, style: .greyBrown, size: 256, seed: 5)
+        let url = atlas.scratch.appendingPathComponent("generic-colon.png")
+        try ImageCodec.encodePNG(image).write(to: url)
+        let result = try CLI.atlasqa(["retrieve", "--db", atlas.database.path, "--image", url.path, "--text", "Describe this field", "--k", "6", "--json"])
+        let references = try #require(try result.json()["references"] as? [[String: Any]])
+        #expect(references.first?["entry"] as? String == "colon-adenocarcinoma")
+        #expect(!references.prefix(3).contains { $0["entry"] as? String == "tissue-background" })
+    }
+
     @Test func aChineseQuestionReachesTheRightEntryWithoutAnImage() throws {
         let atlas = try Self.ingested.get()
         let result = try CLI.atlasqa(["retrieve", "--db", atlas.database.path, "--text", "粉刺样坏死 导管 肌上皮层", "--k", "3", "--json"])

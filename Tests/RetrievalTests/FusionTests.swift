@@ -23,6 +23,23 @@ import Testing
         #expect(imageOff["b"] != nil)
     }
 
+    @Test func aChannelWithAConvincingMatchOutweighsOneWithout() {
+        let w = FusionWeights().scaled(image: .strong, text: Support.none, lexical: .weak)
+        #expect(w.image == 2)
+        #expect(w.text == 0.25)
+        #expect(w.lexical == 1)
+        // An entry ranked first by a strong image channel beats one ranked first by two unconvincing ones.
+        // As in the bundled atlas: empty glass is far down the image ranking (20th) but first by text and words.
+        let others = (1...18).map { (id: "entry-\($0)", score: Float(0.98 - 0.01 * Double($0))) }
+        let image = ChannelRanking(channel: .image, bestFirst: [(id: "tumour", score: 0.99)] + others + [(id: "glass", score: 0.65)])
+        let text = ChannelRanking(channel: .text, bestFirst: [(id: "glass", score: 0.81), (id: "tumour", score: 0.80)])
+        let lexical = ChannelRanking(channel: .lexical, bestFirst: [(id: "glass", score: 2.8)])
+        let plain = ReciprocalRankFusion.fuse([image, text, lexical], weights: FusionWeights())
+        #expect(plain["glass"]! > plain["tumour"]!)
+        let adapted = ReciprocalRankFusion.fuse([image, text, lexical], weights: FusionWeights().scaled(image: .strong, text: Support.none, lexical: Support.none))
+        #expect(adapted["tumour"]! > adapted["glass"]!)
+    }
+
     @Test func firstOccurrenceKeepsItsRank() {
         let r = ChannelRanking(channel: .lexical, bestFirst: [(id: "a", score: 3), (id: "a", score: 1), (id: "b", score: 0.5)])
         #expect(r.ranks["a"]?.rank == 1)
