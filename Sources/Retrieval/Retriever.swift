@@ -109,12 +109,16 @@ public struct Retriever: Sendable {
         }
 
         let started = DispatchTime.now()
+        let terms = QueryTerms(question)
+        // Every candidate passage is read once: the image channel's by entry, the others' by id.
+        var candidates: [String: Passage] = [:]
         var lexicalLevel = Support.none
         if !imageRankedEntries.isEmpty {
             let passages = try reader.passages(ofEntries: imageRankedEntries)
             let entryRank = Dictionary(uniqueKeysWithValues: imageRankedEntries.enumerated().map { ($1, $0 + 1) })
             var ranks: [String: (rank: Int, score: Float)] = [:]
             for p in passages {
+                candidates[p.id] = p
                 if let rank = entryRank[p.entryID], let score = imageMatches[p.entryID]?.score {
                     ranks[p.id] = (rank, score)
                 }
@@ -124,17 +128,22 @@ public struct Retriever: Sendable {
         if !textHits.isEmpty {
             rankings.append(ChannelRanking(channel: .text, bestFirst: textHits.map { ($0.passageID, $0.score) }))
         }
+        var lexicalHits: [PassageHit] = []
         if !question.isEmpty {
-            let lexicalHits = try reader.lexicalSearch(searchText, k: channelDepth)
+            lexicalHits = try reader.lexicalSearch(searchText, k: channelDepth)
             if !lexicalHits.isEmpty {
                 rankings.append(ChannelRanking(channel: .lexical, bestFirst: lexicalHits.map { ($0.passageID, $0.score) }))
-                let topTexts = try reader.passages(ids: lexicalHits.prefix(3).map(\.passageID)).map { "\($0.heading ?? "") \($0.text)" }
-                lexicalLevel = SupportThresholds.lexicalCoverage.level(QueryTerms(question).coverage(in: topTexts.joined(separator: " ")))
             }
+        }
+        let unread = Set((textHits + lexicalHits).map(\.passageID)).subtracting(candidates.keys)
+        for p in try reader.passages(ids: Array(unread)) { candidates[p.id] = p }
+        if !lexicalHits.isEmpty {
+            let topTexts = lexicalHits.prefix(3).compactMap { candidates[$0.passageID] }.map { "\($0.heading ?? "") \($0.text)" }
+            lexicalLevel = SupportThresholds.lexicalCoverage.level(terms.coverage(in: topTexts.joined(separator: " ")))
         }
 
         let fused = ReciprocalRankFusion.fuse(rankings, weights: adaptiveWeights(evidence: evidence, lexical: lexicalLevel))
-        let passages = try reader.passages(ids: Array(fused.keys))
+        let passages = fused.keys.compactMap { candidates[$0] }
         let summaries = try reader.entrySummaries(ids: Array(Set(passages.map(\.entryID))))
         let ordered = passages.sorted { a, b in
             let fa = fused[a.id] ?? 0
@@ -163,7 +172,6 @@ public struct Retriever: Sendable {
             )
         }
         if !question.isEmpty {
-            let terms = QueryTerms(question)
             let top = references.prefix(3).map { "\($0.title) \($0.heading ?? "") \($0.text)" }.joined(separator: " ")
             evidence.lexicalCoverage = terms.terms.isEmpty ? nil : terms.coverage(in: top)
         }

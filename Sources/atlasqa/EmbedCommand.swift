@@ -38,7 +38,7 @@ struct EmbedCommand: AsyncParsableCommand {
                 guard encoder == nil || encoder == "histo-v1" else {
                     throw AtlasError(.badInput, "unknown image encoder '\(encoder!)' (available: \("histo-v1"))")
                 }
-                let descriptor = HistologyDescriptor(limits: ImageLimits(maxPixels: Environment.int("ATLASQA_MAX_PIXELS") ?? 64_000_000))
+                let descriptor = Pipeline.imageEncoder()
                 let embedding = try descriptor.embed(imageData: try ImageInput.read(image), name: ImageInput.name(image))
                 result = Embedding(encoder: descriptor.id, dim: descriptor.dimension, vector: embedding.vector)
             } else {

@@ -19,16 +19,22 @@ struct Pipeline {
     ///   - textEncoderID: the text encoder to use (`none` for lexical only).
     init(options: GlobalOptions, writable: Bool, forIngest: Bool = false, textEncoderID: String? = nil) throws {
         let path = options.databasePath
-        if !writable && !FileManager.default.fileExists(atPath: path) {
+        // Only ingest creates an index; every other command needs one that exists.
+        if !forIngest && !FileManager.default.fileExists(atPath: path) {
             throw AtlasError(.notFound, "opening atlas index '\(path)': no such file — run `atlasqa ingest` first, or pass --db")
         }
         store = try AtlasStore(path: path, readOnly: !writable)
-        imageEncoder = HistologyDescriptor(limits: ImageLimits(maxPixels: Environment.int("ATLASQA_MAX_PIXELS") ?? 64_000_000))
+        imageEncoder = Self.imageEncoder()
         textEncoder = try Self.textEncoder(
             requested: textEncoderID, recorded: try store.encoders().filter { $0.modality == .text }.map(\.id),
             modelsDirectory: options.modelsDirectory, forIngest: forIngest
         )
         retriever = Retriever(reader: store, imageEncoder: imageEncoder, textEncoder: textEncoder)
+    }
+
+    /// The built-in image encoder within the pixel budget (`ATLASQA_MAX_PIXELS`, default 64 megapixels).
+    static func imageEncoder() -> HistologyDescriptor {
+        HistologyDescriptor(limits: ImageLimits(maxPixels: Environment.int("ATLASQA_MAX_PIXELS") ?? 64_000_000))
     }
 
     /// Picks the text encoder. An index answers queries only with the encoder that embedded its passages;

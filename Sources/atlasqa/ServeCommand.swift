@@ -55,15 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
         try await Output.run(json: options.json) {
             let settings = try settings()
             let path = options.databasePath
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw AtlasError(.notFound, "opening atlas index '\(path)': no such file — run `atlasqa ingest` first, or pass --db")
-            }
-            let store = try AtlasStore(path: path)
-            let imageEncoder = HistologyDescriptor(limits: ImageLimits(maxPixels: Environment.int("ATLASQA_MAX_PIXELS") ?? 64_000_000))
-            let textEncoder = try Pipeline.textEncoder(
-                requested: nil, recorded: try store.encoders().filter { $0.modality == .text }.map(\.id),
-                modelsDirectory: options.modelsDirectory, forIngest: false)
-            let retriever = Retriever(reader: store, imageEncoder: imageEncoder, textEncoder: textEncoder)
+            let pipeline = try Pipeline(options: options, writable: true)
+            let store = pipeline.store
+            let retriever = pipeline.retriever
 
             let decoderSettings: DecoderSettings?
             do { decoderSettings = try DecoderSettings.fromEnvironment() } catch {

@@ -44,10 +44,7 @@ import Testing
             try ImageCodec.encodePNG(image).write(to: url)
             let result = try CLI.atlasqa(["retrieve", "--db", atlas.database.path, "--image", url.path, "--k", "9", "--json"])
             #expect(result.status == 0, "\(result.stderr)")
-            let references = try #require(try result.json()["references"] as? [[String: Any]])
-            // Distinct entries in rank order: an entry contributes up to three passages.
-            var entries: [String] = []
-            for r in references { if let e = r["entry"] as? String, !entries.contains(e) { entries.append(e) } }
+            let entries = try result.entriesInRankOrder()
             if entries.first == morphology.id { top1 += 1 }
             if !entries.prefix(3).contains(morphology.id) { misses.append("\(morphology.id) → \(entries.prefix(3))") }
         }

@@ -14,6 +14,18 @@ struct CommandResult {
     }
 }
 
+extension CommandResult {
+    /// The distinct entries of `retrieve --json`'s references, in rank order (an entry gives up to three passages).
+    func entriesInRankOrder() throws -> [String] {
+        guard let references = try json()["references"] as? [[String: Any]] else {
+            throw CLIError("no references in: \(stdout.prefix(300))")
+        }
+        var entries: [String] = []
+        for r in references { if let e = r["entry"] as? String, !entries.contains(e) { entries.append(e) } }
+        return entries
+    }
+}
+
 struct CLIError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }

@@ -39,10 +39,7 @@ import Testing
         let query = try atlas.queryImage(morphology, seed: 4_242, style: .orangeStrong)
         let result = try CLI.atlasqa(["retrieve", "--db", atlas.database.path, "--image", query.path, "--k", "6", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
-        let references = try #require(try result.json()["references"] as? [[String: Any]])
-        // An entry contributes up to three passages; compare distinct entries in rank order.
-        var entries: [String] = []
-        for r in references { if let e = r["entry"] as? String, !entries.contains(e) { entries.append(e) } }
+        let entries = try result.entriesInRankOrder()
         #expect(entries.prefix(2).contains(morphology.id), "\(morphology.id) → \(entries)")
     }
 
