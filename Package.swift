@@ -74,6 +74,15 @@ let package = Package(
         .executableTarget(
             name: "bench-text", dependencies: ["AtlasCore", "Encoders", "LinearAlgebra"], swiftSettings: strict
         ),
+        // Benchmark driver run by Scripts/bench in release beside the numpy and sqlite-vec peers.
+        .executableTarget(
+            name: "atlasqa-bench",
+            dependencies: [
+                "AtlasCore", "LinearAlgebra", "Imaging", "Illustration", "Encoders", "Store", "Retrieval", "Answering",
+                "Ingest", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "render-atlas",
             dependencies: ["Illustration", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],
