@@ -192,6 +192,7 @@ struct ChatRequest: Decodable, Sendable {
         guard !question.isEmpty || image != nil else {
             throw AtlasError(.badInput, "reading the chat request: the last user message has neither text nor an image")
         }
+        try QuestionInput.checkLength(question, "reading the chat request")
         var history: [ConversationTurn] = []
         var pending: String?
         for message in messages[..<lastUser] {

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import AtlasCore
 import Encoders
 import Foundation
+import Imaging
 import NIOCore
 import NIOHTTP1
 import Retrieval
@@ -19,10 +20,13 @@ final class TestServer: Sendable {
 
     var base: String { "http://127.0.0.1:\(port)" }
 
-    static func start(_ settings: ServerSettings = ServerSettings(port: 0), waitUntilReady: Bool = true) async throws -> TestServer {
+    /// `imageLimits`: the pixel budget of uploaded images (as `ATLASQA_MAX_PIXELS` sets it for `atlasqa serve`).
+    static func start(
+        _ settings: ServerSettings = ServerSettings(port: 0), waitUntilReady: Bool = true, imageLimits: ImageLimits = ImageLimits()
+    ) async throws -> TestServer {
         let path = try TestAtlas.freshCopy()
         let store = try AtlasStore(path: path)
-        let retriever = Retriever(reader: store, imageEncoder: HistologyDescriptor(), textEncoder: nil)
+        let retriever = Retriever(reader: store, imageEncoder: HistologyDescriptor(limits: imageLimits), textEncoder: nil)
         var settings = settings
         settings.port = 0
         let services = AtlasServices(store: store, retriever: retriever, composer: AnswerComposer(decoder: ExtractiveDecoder()), settings: settings)
