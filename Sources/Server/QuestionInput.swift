@@ -41,17 +41,10 @@ public struct QuestionInput: Sendable {
         return input
     }
 
-    /// Longest question accepted. A pathology question is a few sentences; a megabyte of text would only tie up
-    /// the encoders and the full-text search for seconds (found by the bad-input tests).
-    public static let maxQuestionCharacters = 10_000
-
-    /// Refuses a question over `maxQuestionCharacters` with 413, without echoing it.
+    /// Refuses a question over `QuestionLimits.maxCharacters` with 413, without echoing it.
     static func checkLength(_ question: String, _ doing: String) throws {
-        let count = question.count
-        guard count > maxQuestionCharacters else { return }
-        throw APIError(
-            status: .contentTooLarge, code: "too_large",
-            message: "\(doing): the question is \(count) characters long; the limit is \(maxQuestionCharacters) characters")
+        guard let problem = QuestionLimits.problem(with: question) else { return }
+        throw APIError(status: .contentTooLarge, code: "too_large", message: "\(doing): \(problem)")
     }
 
     func validate() throws {

@@ -1,3 +1,4 @@
+import AtlasCore
 import Foundation
 import Imaging
 import NIOHTTP1
@@ -221,7 +222,7 @@ import Testing
         #expect(chat.status == 413, "\(chat.text.prefix(300))")
         #expect(clock.now - started < .seconds(10))
         // At the limit the question is still answered.
-        let longest = String(question.prefix(QuestionInput.maxQuestionCharacters))
+        let longest = String(question.prefix(QuestionLimits.maxCharacters))
         #expect(try await server.postJSON("/v1/retrieve", ["question": longest]).status == 200)
         try await Self.expectStillServing(server, after: "a 1 MB question")
     }
