@@ -120,7 +120,7 @@ struct AskRoutes: Sendable {
                 }
                 continuation.yield(ServerSentEvents.event("done", json: JSONBody.data(answer)))
                 outcome = Self.outcome(answer)
-                if answer.decoder.fallback { services.metrics.decoderFellBack() }
+                AskRoutes.note(answer, metrics: services.metrics)
             } catch {
                 let apiError = APIError.from(error)
                 status = Int(apiError.status.code)
@@ -137,8 +137,10 @@ struct AskRoutes: Sendable {
             body: ResponseBody(asyncSequence: events))
     }
 
-    func noteDecoder(_ answer: Answer) {
-        if answer.decoder.fallback { services.metrics.decoderFellBack() }
+    func noteDecoder(_ answer: Answer) { Self.note(answer, metrics: services.metrics) }
+
+    static func note(_ answer: Answer, metrics: ServerMetrics) {
+        metrics.observeAnswer(decodeMs: answer.timingsMs["decode"], totalMs: answer.timingsMs["total"], fellBack: answer.decoder.fallback)
     }
 
     static func outcome(_ answer: Answer) -> AuditTrail.Outcome {

@@ -90,7 +90,7 @@ struct ChatCompletionsRoutes: Sendable {
                     }
                     continuation.yield(chunk([:], finish: "stop", answer: answer))
                     outcome = AskRoutes.outcome(answer)
-                    if answer.decoder.fallback { services.metrics.decoderFellBack() }
+                    AskRoutes.note(answer, metrics: services.metrics)
                 } catch {
                     let apiError = APIError.from(error)
                     status = Int(apiError.status.code)

@@ -58,6 +58,16 @@ public final class ServerMetrics: Sendable {
     }
 
     func decoderFellBack() { state.withLock { $0.decoderFallbacks += 1 } }
+
+    /// An answer's own stages (retrieval's are observed when it runs): `decode` and `total`, and whether
+    /// the decoder fell back.
+    func observeAnswer(decodeMs: Double?, totalMs: Double?, fellBack: Bool) {
+        var stages: [String: Double] = [:]
+        if let decodeMs { stages["decode"] = decodeMs }
+        if let totalMs { stages["total"] = totalMs }
+        observeStages(stages)
+        if fellBack { decoderFellBack() }
+    }
     /// The configured (non-extractive) decoder failed or missed its deadline.
     func decoderFailed() { state.withLock { $0.decoderErrors += 1 } }
     func requestTimedOut() { state.withLock { $0.timeouts += 1 } }
