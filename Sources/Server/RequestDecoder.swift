@@ -31,7 +31,8 @@ struct RequestDecoder: AnswerDecoder {
             if let onDelta, let openAI = inner as? OpenAIDecoder { return try await openAI.decode(request, onDelta: onDelta) }
             return try await inner.decode(request)
         }
-        guard let deadline else { return try await work() }
+        // The extractive decoder takes milliseconds and is the fallback itself: no deadline to hold it to.
+        guard let deadline, !(inner is ExtractiveDecoder) else { return try await work() }
         guard deadline > .now else { throw Self.lateError }
         return try await withThrowingTaskGroup(of: DecodedAnswer?.self) { group in
             group.addTask { try await work() }
