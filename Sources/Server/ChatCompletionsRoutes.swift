@@ -72,10 +72,15 @@ struct ChatCompletionsRoutes: Sendable {
                 continuation.yield(chunk(["role": "assistant", "content": ""], finish: nil))
                 do {
                     let answer = try await services.askPipeline(k: k).ask(ask)
-                    for piece in ServerSentEvents.pieces(of: answer.answer) {
+                    for piece in ServerSentEvents.pieces(of: Self.content(of: answer)) {
                         continuation.yield(chunk(["content": piece], finish: nil))
                     }
-                    continuation.yield(chunk([:], finish: "stop", references: answer.references))
+                    var last = ChatChunk(
+                        id: id, created: created, model: model, choices: [.init(index: 0, delta: [:], finish_reason: "stop")],
+                        references: answer.references)
+                    last.decoder = answer.decoder
+                    continuation.yield(ServerSentEvents.data(String(decoding: JSONBody.data(last), as: UTF8.self)))
+                    routes.noteDecoder(answer)
                     outcome = AskRoutes.outcome(answer)
                 } catch {
                     let apiError = APIError.from(error)
@@ -99,10 +104,20 @@ struct ChatCompletionsRoutes: Sendable {
             routes.noteDecoder(answer)
             let completion = ChatCompletion(
                 id: id, created: created, model: model,
-                choices: [.init(index: 0, message: .init(role: "assistant", content: answer.answer), finish_reason: "stop")],
-                usage: .init(), references: answer.references, support: answer.support, citations: answer.citations)
+                choices: [.init(index: 0, message: .init(role: "assistant", content: Self.content(of: answer)), finish_reason: "stop")],
+                usage: .init(), references: answer.references, support: answer.support, citations: answer.citations,
+                decoder: answer.decoder)
             return (JSONBody.response(completion), AskRoutes.outcome(answer))
         }
+    }
+}
+
+extension ChatCompletionsRoutes {
+    /// What a chat front end shows: the answer, and — when the configured decoder failed — the note saying
+    /// so (chat clients show only the content, not the `decoder` field beside it).
+    static func content(of answer: Answer) -> String {
+        guard let note = AnswerRenderer.fallbackNote(of: answer) else { return answer.answer }
+        return answer.answer + "\n\n" + note
     }
 }
 
@@ -234,8 +249,13 @@ struct ChatCompletion: Encodable {
     var references: [Reference]
     var support: Support
     var citations: [Citation]
+    /// Which decoder wrote the answer, and why the configured one did not if it fell back.
+    var decoder: DecoderInfo
 
-    init(id: String, created: Int, model: String, choices: [Choice], usage: Usage, references: [Reference], support: Support, citations: [Citation]) {
+    init(
+        id: String, created: Int, model: String, choices: [Choice], usage: Usage, references: [Reference], support: Support,
+        citations: [Citation], decoder: DecoderInfo
+    ) {
         self.id = id
         self.created = created
         self.model = model
@@ -244,6 +264,7 @@ struct ChatCompletion: Encodable {
         self.references = references
         self.support = support
         self.citations = citations
+        self.decoder = decoder
     }
 }
 
@@ -269,6 +290,8 @@ struct ChatChunk: Encodable {
     var model: String
     var choices: [Choice]
     var references: [Reference]?
+    /// On the last chunk only, beside `references`.
+    var decoder: DecoderInfo?
 
     init(id: String, created: Int, model: String, choices: [Choice], references: [Reference]?) {
         self.id = id

@@ -19,13 +19,16 @@ final class TestServer: Sendable {
 
     var base: String { "http://127.0.0.1:\(port)" }
 
-    static func start(_ settings: ServerSettings = ServerSettings(port: 0), waitUntilReady: Bool = true) async throws -> TestServer {
+    static func start(
+        _ settings: ServerSettings = ServerSettings(port: 0), waitUntilReady: Bool = true,
+        composer: AnswerComposer = AnswerComposer(decoder: ExtractiveDecoder())
+    ) async throws -> TestServer {
         let path = try TestAtlas.freshCopy()
         let store = try AtlasStore(path: path)
         let retriever = Retriever(reader: store, imageEncoder: HistologyDescriptor(), textEncoder: nil)
         var settings = settings
         settings.port = 0
-        let services = AtlasServices(store: store, retriever: retriever, composer: AnswerComposer(decoder: ExtractiveDecoder()), settings: settings)
+        let services = AtlasServices(store: store, retriever: retriever, composer: composer, settings: settings)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task { try await runApplication(services: services, handleSignals: false) { continuation.yield($0) } }
         var port = 0
