@@ -73,6 +73,7 @@ struct ChatCompletionsRoutes: Sendable {
                 var status = 200
                 continuation.yield(chunk(["role": "assistant", "content": ""], finish: nil))
                 do {
+<<<<<<< HEAD
                     // The model's deltas go out as they arrive; the last chunk carries the checked answer
                     // (`answer`), its references, citations and support.
                     let answer = try await services.withinDeadline(deadline) {
@@ -89,6 +90,18 @@ struct ChatCompletionsRoutes: Sendable {
                         for piece in ServerSentEvents.pieces(of: text) { continuation.yield(chunk(["content": piece], finish: nil)) }
                     }
                     continuation.yield(chunk([:], finish: "stop", answer: answer))
+=======
+                    let answer = try await services.askPipeline(k: k).ask(ask)
+                    for piece in ServerSentEvents.pieces(of: Self.content(of: answer)) {
+                        continuation.yield(chunk(["content": piece], finish: nil))
+                    }
+                    var last = ChatChunk(
+                        id: id, created: created, model: model, choices: [.init(index: 0, delta: [:], finish_reason: "stop")],
+                        references: answer.references)
+                    last.decoder = answer.decoder
+                    continuation.yield(ServerSentEvents.data(String(decoding: JSONBody.data(last), as: UTF8.self)))
+                    routes.noteDecoder(answer)
+>>>>>>> faults-load
                     outcome = AskRoutes.outcome(answer)
                     AskRoutes.note(answer, metrics: services.metrics)
                 } catch {
@@ -116,10 +129,20 @@ struct ChatCompletionsRoutes: Sendable {
             routes.noteDecoder(answer)
             let completion = ChatCompletion(
                 id: id, created: created, model: model,
-                choices: [.init(index: 0, message: .init(role: "assistant", content: answer.answer), finish_reason: "stop")],
-                usage: .init(), references: answer.references, support: answer.support, citations: answer.citations)
+                choices: [.init(index: 0, message: .init(role: "assistant", content: Self.content(of: answer)), finish_reason: "stop")],
+                usage: .init(), references: answer.references, support: answer.support, citations: answer.citations,
+                decoder: answer.decoder)
             return (JSONBody.response(completion), AskRoutes.outcome(answer))
         }
+    }
+}
+
+extension ChatCompletionsRoutes {
+    /// What a chat front end shows: the answer, and — when the configured decoder failed — the note saying
+    /// so (chat clients show only the content, not the `decoder` field beside it).
+    static func content(of answer: Answer) -> String {
+        guard let note = AnswerRenderer.fallbackNote(of: answer) else { return answer.answer }
+        return answer.answer + "\n\n" + note
     }
 }
 
@@ -252,8 +275,13 @@ struct ChatCompletion: Encodable {
     var references: [Reference]
     var support: Support
     var citations: [Citation]
+    /// Which decoder wrote the answer, and why the configured one did not if it fell back.
+    var decoder: DecoderInfo
 
-    init(id: String, created: Int, model: String, choices: [Choice], usage: Usage, references: [Reference], support: Support, citations: [Citation]) {
+    init(
+        id: String, created: Int, model: String, choices: [Choice], usage: Usage, references: [Reference], support: Support,
+        citations: [Citation], decoder: DecoderInfo
+    ) {
         self.id = id
         self.created = created
         self.model = model
@@ -262,6 +290,7 @@ struct ChatCompletion: Encodable {
         self.references = references
         self.support = support
         self.citations = citations
+        self.decoder = decoder
     }
 }
 
@@ -289,9 +318,14 @@ struct ChatChunk: Encodable {
     /// On the last chunk only: what a non-streamed completion carries beside the message, and the checked
     /// answer text (the deltas are the model's words as written; the checks may have changed a citation).
     var references: [Reference]?
+<<<<<<< HEAD
     var support: Support?
     var citations: [Citation]?
     var answer: String?
+=======
+    /// On the last chunk only, beside `references`.
+    var decoder: DecoderInfo?
+>>>>>>> faults-load
 
     init(
         id: String, created: Int, model: String, choices: [Choice], references: [Reference]?, support: Support? = nil,
