@@ -85,13 +85,11 @@ struct ChatCompletionsRoutes: Sendable {
                     if !services.decoderStreams || answer.decoder.kind != .openai {
                         // OpenAI's stream has no way to take text back: after a failed model, say so and add the
                         // extractive answer.
-                        let text = streamed.hasText
-                            ? "\n\n(The model's answer broke off; the answer from the atlas passages follows.)\n\n" + answer.answer
-                            : Self.content(of: answer)
+                        let brokeOff = "\n\n(The model's answer broke off; the answer from the atlas passages follows.)\n\n"
+                        let text = (streamed.hasText ? brokeOff : "") + Self.content(of: answer)
                         for piece in ServerSentEvents.pieces(of: text) { continuation.yield(chunk(["content": piece], finish: nil)) }
                     }
                     continuation.yield(chunk([:], finish: "stop", answer: answer))
-                    routes.noteDecoder(answer)
                     outcome = AskRoutes.outcome(answer)
                     AskRoutes.note(answer, metrics: services.metrics)
                 } catch {
