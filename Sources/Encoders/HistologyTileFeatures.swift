@@ -10,8 +10,14 @@ import Foundation
 /// |---|---|
 /// | u_H, u_E histograms (soft, 0…1.25) | 10 + 10 |
 /// | joint u_H × u_E histogram (soft, 6 × 6) | 36 |
-/// | per octave (tile, 2× downscale): riu2 LBP of u_H and of D at R = 1, 2, 3 | 2 × 6 × 10 |
-/// | per octave: gradient magnitude of D and u_H, sorted orientation of D, coherence of D | 2 × (8 + 8 + 8 + 2) |
+/// | staining strength the normalisation divided out, H and E (soft, log₂/1.25) | 7 + 7 |
+/// | density D histogram (soft, 0…1.2: glass, fat, mucus pale; muscle dense) | 10 |
+/// | nuclei (u_H > 0.45): size, elongation, coverage, count per 10,000 px | 10 + 4 + 2 + 8 |
+/// | lumen (D < 0.08): size, coverage | 10 + 2 |
+/// | per octave (tile, 2×, 4× downscale): riu2 LBP of u_H, D and u_E at R = 1, 2, 3 | 3 × 9 × 10 |
+/// | per octave: gradient magnitude of D and u_H, sorted orientation of D, coherence of D | 3 × (8 + 8 + 8 + 2) |
+///
+/// The 2× and 4× octaves share weights ("coarse").
 ///
 /// The whole vector is then L2-normalised, so cosine similarity is a weighted sum of Bhattacharyya coefficients.
 enum HistologyTileFeatures {
@@ -31,9 +37,9 @@ enum HistologyTileFeatures {
             values = Kind.allCases.map { pairs[$0] ?? Self.standard[$0]! }
         }
 
-        /// Chosen on leave-one-out retrieval over real H&E tiles (clean, re-stained, brightened), rounded and
-        /// kept moderate, since a coordinate search on so few tiles overfits: stain histograms and fine-scale
-        /// LBP carry most of the signal; blob shape, orientation and the coarse gradients little.
+        /// Chosen on retrieval over crops of real H&E tiles (clean, re-stained, brightened; Scripts/eval-image-channel),
+        /// rounded and kept moderate, since a search on so few tiles overfits: stain and density histograms,
+        /// nucleus density and fine-scale LBP carry most of the signal; blob shape, orientation little.
         static let standard: [Kind: Float] = [
             .stainHistogram: 1.5, .jointHistogram: 0.5, .stainStrength: 0.5, .densityHistogram: 1,
             .nucleusSize: 0.25, .nucleusShape: 0.25, .nucleusCoverage: 0.5, .nucleusDensity: 1, .lumenSize: 0.25, .lumenCoverage: 0.5,
@@ -70,6 +76,7 @@ enum HistologyTileFeatures {
         ]
         for (lbpH, lbpD, lbpE, mag, ori, coh) in [
             (Kind.lbpHaematoxylin, Kind.lbpDensity, Kind.lbpEosin, Kind.gradientMagnitude, Kind.orientation, Kind.coherence),
+            (.coarseLBPHaematoxylin, .coarseLBPDensity, .coarseLBPEosin, .coarseGradientMagnitude, .coarseOrientation, .coarseCoherence),
             (.coarseLBPHaematoxylin, .coarseLBPDensity, .coarseLBPEosin, .coarseGradientMagnitude, .coarseOrientation, .coarseCoherence),
         ] {
             l += radii.map { _ in (lbpH, LBPHistogram.bins) }
@@ -148,7 +155,9 @@ enum HistologyTileFeatures {
         out.append(powerNormalised(lumen.size))
         out.append(powerNormalised([lumen.coverage, 1 - lumen.coverage]))
         appendTexture(h: uH, e: uE, d: density, to: &out)
-        appendTexture(h: uH.halved(), e: uE.halved(), d: density.halved(), to: &out)
+        let h2 = uH.halved(), e2 = uE.halved(), d2 = density.halved()
+        appendTexture(h: h2, e: e2, d: d2, to: &out)
+        appendTexture(h: h2.halved(), e: e2.halved(), d: d2.halved(), to: &out)
         return out
     }
 

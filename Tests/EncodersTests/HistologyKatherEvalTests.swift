@@ -154,6 +154,18 @@ import Testing
             Self.report(atlas, a, q, weights)
         }
         if env["ATLASQA_ABLATE"] != nil {
+            // Which blocks a perturbation moves: mean cosine between a crop's clean and perturbed block, per kind.
+            for (vi, v) in Self.variants.enumerated().dropFirst() {
+                var sums = [Double](repeating: 0, count: HistologyTileFeatures.Kind.allCases.count)
+                var counts = sums
+                for (i, clean) in a.enumerated() {
+                    for (b, slot) in HistologyTileFeatures.layout.enumerated() {
+                        sums[slot.kind.rawValue] += Double(Self.dot(clean[b], q[vi][i][b]))
+                        counts[slot.kind.rawValue] += 1
+                    }
+                }
+                print("  \(v.name) block self-cosines: " + HistologyTileFeatures.Kind.allCases.map { String(format: "%@ %.3f", "\($0)", sums[$0.rawValue] / max(counts[$0.rawValue], 1)) }.joined(separator: ", "))
+            }
             print(String(format: "all: %.3f", Self.score(atlas, a, q, weights)))
             for kind in HistologyTileFeatures.Kind.allCases where weights[kind] > 0 {
                 var only = weights, without = weights
