@@ -6,6 +6,7 @@ import Foundation
 struct HistoBlobs: Sendable {
     static let sizeBins = 10
     static let elongationBins = 4
+    static let minimumArea = 6
     let threshold: Float
     /// True: regions above the threshold; false: below.
     let above: Bool
@@ -16,19 +17,22 @@ struct HistoBlobs: Sendable {
         var elongation: [Float]
         /// Share of the tile in the mask.
         var coverage: Float
+        /// Regions of at least `minimumArea` pixels (nuclei, not specks).
+        var count: Int
     }
 
     func measure(_ plane: HistoPlane) -> Result {
         let w = plane.width, h = plane.height, n = w * h
         var size = [Float](repeating: 0, count: Self.sizeBins)
         var elong = [Float](repeating: 0, count: Self.elongationBins)
-        guard n > 0 else { return Result(size: size, elongation: elong, coverage: 0) }
+        guard n > 0 else { return Result(size: size, elongation: elong, coverage: 0, count: 0) }
         var mask = [Bool](repeating: false, count: n)
         var covered = 0
         for i in 0..<n where (plane.values[i] > threshold) == above {
             mask[i] = true
             covered += 1
         }
+        var regions = 0
         var stack: [Int] = []
         stack.reserveCapacity(256)
         for seed in 0..<n where mask[seed] {
@@ -49,7 +53,8 @@ struct HistoBlobs: Sendable {
             let a = Double(area)
             let t = Float(log2(a) / 1.5)
             HistoBinning.addSoft(min(t, Float(Self.sizeBins - 1)), to: &size, weight: Float(a))
-            if area >= 6 {
+            if area >= Self.minimumArea {
+                regions += 1
                 // Elongation from the second moments: √(λ₁/λ₂) of the region's covariance.
                 let cxx = sxx / a - (sx / a) * (sx / a) + 1.0 / 12, cyy = syy / a - (sy / a) * (sy / a) + 1.0 / 12
                 let cxy = sxy / a - (sx / a) * (sy / a)
@@ -59,6 +64,6 @@ struct HistoBlobs: Sendable {
                 HistoBinning.addSoft(Float(min(log2(ratio) / 0.6, Double(Self.elongationBins - 1))), to: &elong, weight: Float(a))
             }
         }
-        return Result(size: size, elongation: elong, coverage: Float(covered) / Float(n))
+        return Result(size: size, elongation: elong, coverage: Float(covered) / Float(n), count: regions)
     }
 }

@@ -31,7 +31,7 @@ public struct HistologyDescriptor: ImageEncoder {
     }
 
     /// Bump when any feature, bin or weight changes.
-    static let recipe = "histo-v1.2 dominant-stain-fallback weights(h2,j.5,s.5,n.25/.25/.5,l.25/.5,lbp2/1.5,g.5,o.25,c1;coarse 1/.75/.25/0/.5) white(p99,x1-1.25) blobs strength macenko(beta=0.15,alpha=1) hist10+joint6 lbp-riu2(r1,2,3;H,D) grad octaves=2"
+    static let recipe = "histo-v1.3 dominant-stain-fallback weights(h1.5,j.5,s.5,d1,n.25/.25/.5/1,l.25/.5,lbp2/1.5/1,g.5,o.25,c1;coarse 1/.75/1/.25/0/.5) white(p99,x1-1.25) blobs(count) strength(/1.25) macenko(beta=0.15,alpha=1) hist10+joint6+density10 lbp-riu2(r1,2,3;H,D,E) grad octaves=3"
 
     public func embed(imageData: Data, name: String) throws -> ImageEmbedding {
         let image: RGBImage

@@ -10,17 +10,23 @@ import Foundation
 /// |---|---|
 /// | u_H, u_E histograms (soft, 0…1.25) | 10 + 10 |
 /// | joint u_H × u_E histogram (soft, 6 × 6) | 36 |
-/// | per octave (tile, 2× downscale): riu2 LBP of u_H and of D at R = 1, 2, 3 | 2 × 6 × 10 |
-/// | per octave: gradient magnitude of D and u_H, sorted orientation of D, coherence of D | 2 × (8 + 8 + 8 + 2) |
+/// | staining strength the normalisation divided out, H and E (soft, log₂/1.25) | 7 + 7 |
+/// | density D histogram (soft, 0…1.2: glass, fat, mucus pale; muscle dense) | 10 |
+/// | nuclei (u_H > 0.45): size, elongation, coverage, count per 10,000 px | 10 + 4 + 2 + 8 |
+/// | lumen (D < 0.08): size, coverage | 10 + 2 |
+/// | per octave (tile, 2×, 4× downscale): riu2 LBP of u_H, D and u_E at R = 1, 2, 3 | 3 × 9 × 10 |
+/// | per octave: gradient magnitude of D and u_H, sorted orientation of D, coherence of D | 3 × (8 + 8 + 8 + 2) |
+///
+/// The 2× and 4× octaves share weights ("coarse").
 ///
 /// The whole vector is then L2-normalised, so cosine similarity is a weighted sum of Bhattacharyya coefficients.
 enum HistologyTileFeatures {
     /// What a block measures; its weight in the vector is looked up by kind.
     enum Kind: Int, CaseIterable, Sendable {
-        case stainHistogram, jointHistogram, stainStrength
-        case nucleusSize, nucleusShape, nucleusCoverage, lumenSize, lumenCoverage
-        case lbpHaematoxylin, lbpDensity, gradientMagnitude, orientation, coherence
-        case coarseLBPHaematoxylin, coarseLBPDensity, coarseGradientMagnitude, coarseOrientation, coarseCoherence
+        case stainHistogram, jointHistogram, stainStrength, densityHistogram
+        case nucleusSize, nucleusShape, nucleusCoverage, nucleusDensity, lumenSize, lumenCoverage
+        case lbpHaematoxylin, lbpDensity, lbpEosin, gradientMagnitude, orientation, coherence
+        case coarseLBPHaematoxylin, coarseLBPDensity, coarseLBPEosin, coarseGradientMagnitude, coarseOrientation, coarseCoherence
     }
 
     /// Weight of each kind of block (a block has unit norm before weighting).
@@ -31,14 +37,14 @@ enum HistologyTileFeatures {
             values = Kind.allCases.map { pairs[$0] ?? Self.standard[$0]! }
         }
 
-        /// Chosen on leave-one-out retrieval over real H&E tiles (clean, re-stained, brightened), rounded and
-        /// kept moderate, since a coordinate search on so few tiles overfits: stain histograms and fine-scale
-        /// LBP carry most of the signal; blob shape, orientation and the coarse gradients little.
+        /// Chosen on retrieval over crops of real H&E tiles (clean, re-stained, brightened; Scripts/eval-image-channel),
+        /// rounded and kept moderate, since a search on so few tiles overfits: stain and density histograms,
+        /// nucleus density and fine-scale LBP carry most of the signal; blob shape, orientation little.
         static let standard: [Kind: Float] = [
-            .stainHistogram: 2, .jointHistogram: 0.5, .stainStrength: 0.5,
-            .nucleusSize: 0.25, .nucleusShape: 0.25, .nucleusCoverage: 0.5, .lumenSize: 0.25, .lumenCoverage: 0.5,
-            .lbpHaematoxylin: 2, .lbpDensity: 1.5, .gradientMagnitude: 0.5, .orientation: 0.25, .coherence: 1,
-            .coarseLBPHaematoxylin: 1, .coarseLBPDensity: 0.75, .coarseGradientMagnitude: 0.25, .coarseOrientation: 0,
+            .stainHistogram: 1.5, .jointHistogram: 0.5, .stainStrength: 0.5, .densityHistogram: 1,
+            .nucleusSize: 0.25, .nucleusShape: 0.25, .nucleusCoverage: 0.5, .nucleusDensity: 1, .lumenSize: 0.25, .lumenCoverage: 0.5,
+            .lbpHaematoxylin: 2, .lbpDensity: 1.5, .lbpEosin: 1, .gradientMagnitude: 0.5, .orientation: 0.25, .coherence: 1,
+            .coarseLBPHaematoxylin: 1, .coarseLBPDensity: 0.75, .coarseLBPEosin: 1, .coarseGradientMagnitude: 0.25, .coarseOrientation: 0,
             .coarseCoherence: 0.5,
         ]
 
@@ -47,6 +53,9 @@ enum HistologyTileFeatures {
 
     static let histogramBins = 10
     static let strengthBins = 7
+    static let nucleusDensityBins = 8
+    /// The density histogram spans 0…densityTop (white glass is 0, a dark nucleus about 1).
+    static let densityTop: Float = 1.2
     static let jointBins = 6
     static let histogramTop: Float = 1.25
     static let radii: [Double] = [1, 2, 3]
@@ -60,16 +69,19 @@ enum HistologyTileFeatures {
     static let layout: [(kind: Kind, length: Int)] = {
         var l: [(kind: Kind, length: Int)] = [
             (.stainHistogram, histogramBins), (.stainHistogram, histogramBins), (.jointHistogram, jointBins * jointBins),
-            (.stainStrength, strengthBins), (.stainStrength, strengthBins),
+            (.stainStrength, strengthBins), (.stainStrength, strengthBins), (.densityHistogram, histogramBins),
             (.nucleusSize, HistoBlobs.sizeBins), (.nucleusShape, HistoBlobs.elongationBins), (.nucleusCoverage, 2),
+            (.nucleusDensity, nucleusDensityBins),
             (.lumenSize, HistoBlobs.sizeBins), (.lumenCoverage, 2),
         ]
-        for (lbpH, lbpD, mag, ori, coh) in [
-            (Kind.lbpHaematoxylin, Kind.lbpDensity, Kind.gradientMagnitude, Kind.orientation, Kind.coherence),
-            (.coarseLBPHaematoxylin, .coarseLBPDensity, .coarseGradientMagnitude, .coarseOrientation, .coarseCoherence),
+        for (lbpH, lbpD, lbpE, mag, ori, coh) in [
+            (Kind.lbpHaematoxylin, Kind.lbpDensity, Kind.lbpEosin, Kind.gradientMagnitude, Kind.orientation, Kind.coherence),
+            (.coarseLBPHaematoxylin, .coarseLBPDensity, .coarseLBPEosin, .coarseGradientMagnitude, .coarseOrientation, .coarseCoherence),
+            (.coarseLBPHaematoxylin, .coarseLBPDensity, .coarseLBPEosin, .coarseGradientMagnitude, .coarseOrientation, .coarseCoherence),
         ] {
             l += radii.map { _ in (lbpH, LBPHistogram.bins) }
             l += radii.map { _ in (lbpD, LBPHistogram.bins) }
+            l += radii.map { _ in (lbpE, LBPHistogram.bins) }
             l += [(mag, TextureGradients.magnitudeBins), (mag, TextureGradients.magnitudeBins),
                   (ori, TextureGradients.orientationBins), (coh, 2)]
         }
@@ -112,12 +124,14 @@ enum HistologyTileFeatures {
         var out: [[Float]] = []
         out.reserveCapacity(layout.count)
         let binScale = Float(histogramBins - 1) / histogramTop
-        var hH = [Float](repeating: 0, count: histogramBins), hE = hH
+        var hH = [Float](repeating: 0, count: histogramBins), hE = hH, hD = hH
+        let dScale = Float(histogramBins - 1) / densityTop
         var joint = [Float](repeating: 0, count: jointBins * jointBins)
         let jScale = Float(jointBins - 1) / histogramTop
         for i in 0..<n {
             HistoBinning.addSoft(uH.values[i] * binScale, to: &hH)
             HistoBinning.addSoft(uE.values[i] * binScale, to: &hE)
+            HistoBinning.addSoft(density.values[i] * dScale, to: &hD)
             addJoint(uH.values[i] * jScale, uE.values[i] * jScale, to: &joint)
         }
         out.append(powerNormalised(hH))
@@ -127,24 +141,37 @@ enum HistologyTileFeatures {
         // muscle differ in it, a re-staining moves it by less than a bin.
         for v in [strength.x, strength.y] {
             var b = [Float](repeating: 0, count: strengthBins)
-            HistoBinning.addSoft(Float(log2(max(v, 1e-3)) / 0.75) + Float(strengthBins / 2), to: &b)
+            HistoBinning.addSoft(Float(log2(max(v, 1e-3)) / 1.25) + Float(strengthBins / 2), to: &b)
             out.append(powerNormalised(b))
         }
+        out.append(powerNormalised(hD))
         let nuclei = HistoBlobs(threshold: nucleusThreshold, above: true).measure(uH)
         out.append(powerNormalised(nuclei.size))
         out.append(powerNormalised(nuclei.elongation))
         out.append(powerNormalised([nuclei.coverage, 1 - nuclei.coverage]))
+        // Nuclei per 10,000 px (a 50 µm square at 0.5 µm/px), log₂ in unit bins: 1 … 128+.
+        out.append(powerNormalised(densityBins(nuclei.count, of: n)))
         let lumen = HistoBlobs(threshold: lumenThreshold, above: false).measure(density)
         out.append(powerNormalised(lumen.size))
         out.append(powerNormalised([lumen.coverage, 1 - lumen.coverage]))
-        appendTexture(h: uH, d: density, to: &out)
-        appendTexture(h: uH.halved(), d: density.halved(), to: &out)
+        appendTexture(h: uH, e: uE, d: density, to: &out)
+        let h2 = uH.halved(), e2 = uE.halved(), d2 = density.halved()
+        appendTexture(h: h2, e: e2, d: d2, to: &out)
+        appendTexture(h: h2.halved(), e: e2.halved(), d: d2.halved(), to: &out)
         return out
     }
 
-    static func appendTexture(h: HistoPlane, d: HistoPlane, to out: inout [[Float]]) {
+    /// Regions per 10,000 px (a 50 µm square at 0.5 µm/px), log₂ in unit bins: 1 … 128+.
+    static func densityBins(_ count: Int, of pixels: Int) -> [Float] {
+        var b = [Float](repeating: 0, count: nucleusDensityBins)
+        HistoBinning.addSoft(Float(log2(max(Double(count) * 10_000 / Double(max(pixels, 1)), 1))), to: &b)
+        return b
+    }
+
+    static func appendTexture(h: HistoPlane, e: HistoPlane, d: HistoPlane, to out: inout [[Float]]) {
         for r in radii { out.append(powerNormalised(LBPHistogram(radius: r, tolerance: 0.02).counts(h))) }
         for r in radii { out.append(powerNormalised(LBPHistogram(radius: r, tolerance: 0.01).counts(d))) }
+        for r in radii { out.append(powerNormalised(LBPHistogram(radius: r, tolerance: 0.02).counts(e))) }
         let gd = TextureGradients(knee: 0.01, ceiling: 0.4).measure(d)
         let gh = TextureGradients(knee: 0.02, ceiling: 0.8).measure(h)
         out.append(powerNormalised(gd.magnitude))

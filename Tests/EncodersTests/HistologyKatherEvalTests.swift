@@ -1,5 +1,5 @@
-// Internals (feature blocks, weights) are reachable only in testable builds: debug, or release with
-// `-Xswiftc -enable-testing -Xswiftc -DATLASQA_TUNING` (a separate --scratch-path), where tuning is done.
+// Internals (feature blocks, weights) are reachable only in testable builds: debug (where Encoders is optimised
+// anyway, see Package.swift), or release with `-Xswiftc -enable-testing -Xswiftc -DATLASQA_TUNING`.
 #if DEBUG || ATLASQA_TUNING
 @testable import Encoders
 #else
@@ -10,11 +10,21 @@ import Foundation
 import Imaging
 import Testing
 
-/// Dev harness, not a unit test: leave-one-out retrieval accuracy of histo-v1 on a folder of labelled tiles
-/// (one sub-folder per class), clean and with re-stained / brightened queries. Runs only when
-/// ATLASQA_KATHER_DIR names such a folder (e.g. the Kather 2016 samples); prints the figures.
+/// Dev harness, not a unit test: retrieval accuracy of histo-v1 on a folder of labelled H&E tiles (one sub-folder
+/// per class), clean and with re-stained / brightened queries, beside a plain colour-deconvolution + LBP peer.
+/// Runs only when ATLASQA_KATHER_DIR names such a folder (e.g. the Kather 2016 samples); prints the figures.
+///
+/// Protocol (so that top-5 majority means something with only a few tiles per class): every tile gives
+/// `cropGrid`² overlapping crops; the atlas is every clean crop; each crop is also a query, turned by one of
+/// the eight rotations/flips and then perturbed (re-stained, brightened). A query never counts crops of its
+/// own source tile as neighbours, so it must be matched by *other* tiles of its class. Accuracy is balanced
+/// over classes: top-1, and the majority label of the top 3 and top 5 (ties: the nearer).
 @Suite struct HistologyKatherEvalTests {
-    static let folder = ProcessInfo.processInfo.environment["ATLASQA_KATHER_DIR"]
+    static let environment = ProcessInfo.processInfo.environment
+    static let folder = environment["ATLASQA_KATHER_DIR"]
+    /// Crop side as a share of the tile, and crops per side.
+    static let cropShare = Double(environment["ATLASQA_CROP_SHARE"] ?? "") ?? 0.75
+    static let cropGrid = Int(environment["ATLASQA_CROP_GRID"] ?? "") ?? 3
 
     struct Sample {
         var label: String
@@ -31,54 +41,108 @@ import Testing
         ("H1.4E0.75+hue", { StainRestaining(target: StainMatrix.macenkoReference.hueRotated(haematoxylin: -4, eosin: 4), strength: [1.4, 0.75]).apply($0) }),
         ("H1.25E1.25", { StainRestaining(strength: [1.25, 1.25]).apply($0) }),
         ("H0.75E0.8", { StainRestaining(strength: [0.75, 0.8]).apply($0) }),
-        ("ruifrok-hue", { StainRestaining(target: StainMatrix.macenkoReference.hueRotated(haematoxylin: 6, eosin: 6)).apply($0) }),
+        ("hue+6", { StainRestaining(target: StainMatrix.macenkoReference.hueRotated(haematoxylin: 6, eosin: 6)).apply($0) }),
         ("bright+15%", { StainRestaining(brightness: 1.15).apply($0) }),
     ]
 
+    /// A descriptor under evaluation: a name and image → vector.
+    struct Method {
+        var name: String
+        var embed: (RGBImage) -> [Float]
+    }
+
     @Test(.enabled(if: folder != nil, "set ATLASQA_KATHER_DIR to run"))
-    func leaveOneOutAccuracy() throws {
-        let samples = try Self.load(URL(fileURLWithPath: Self.folder!))
+    func retrievalAccuracy() throws {
+        let tiles = try Self.load(URL(fileURLWithPath: Self.folder!))
+        let atlas = Self.crops(of: tiles)
+        // Each query is its crop turned by one of the eight rotations/flips (different per crop).
+        let queries = atlas.enumerated().map { i, s in Sample(label: s.label, name: s.name, image: Self.dihedral(s.image, i % 8), source: s.source) }
+        print("loaded \(tiles.count) tiles, \(Set(tiles.map(\.label)).count) classes; \(atlas.count) crops of \(atlas.first.map { "\($0.image.width)px" } ?? "-")")
+
         var descriptor = HistologyDescriptor()
-        if ProcessInfo.processInfo.environment["ATLASQA_NO_MACENKO"] != nil {
-            // Peer: the same features with fixed reference stains (every estimate refused), to show what
-            // Macenko normalisation buys.
-            descriptor.normalizer.minimumTissueFraction = 2
+        if let v = Self.environment["ATLASQA_MIN_TISSUE"].flatMap(Double.init) { descriptor.normalizer.minimumTissueFraction = v }
+        var fallbacks: [String] = []
+        for s in tiles {
+            if case .reference(let why) = descriptor.normalizer.normalization(s.image).source { fallbacks.append("\(s.label)/\(s.name.prefix(6)): \(why)") }
         }
-        print("loaded \(samples.count) tiles, \(Set(samples.map(\.label)).count) classes")
-        var fallbacks = 0
-        for s in samples {
-            if case .reference(let why) = descriptor.normalizer.normalization(s.image).source {
-                fallbacks += 1
-                print("  fallback \(s.label)/\(s.name): \(why)")
+        print("stain estimate fell back on \(fallbacks.count) of \(tiles.count) tiles: \(fallbacks.joined(separator: "; "))")
+
+        var methods = [Method(name: "histo-v1", embed: { descriptor.embed($0).vector })]
+        #if DEBUG || ATLASQA_TUNING
+        if Self.environment["ATLASQA_NO_PEER"] == nil {
+            methods.append(Method(name: "peer: plain deconvolution + LBP", embed: { PlainDeconvolutionLBP.vector($0) }))
+        }
+        #endif
+        if Self.environment["ATLASQA_NO_MACENKO"] != nil {
+            // The same features on fixed reference stains (every estimate refused): what Macenko buys.
+            var fixed = HistologyDescriptor()
+            fixed.normalizer.minimumTissueFraction = 2
+            methods.append(Method(name: "histo-fixed", embed: { fixed.embed($0).vector }))
+        }
+        for method in methods {
+            let start = Date()
+            let a = atlas.map { method.embed($0.image) }
+            let q = Self.variants.map { v in queries.map { method.embed(v.apply($0.image)) } }
+            let ms = Date().timeIntervalSince(start) * 1000 / Double(atlas.count * (1 + Self.variants.count))
+            print(String(format: "%@ (%.1f ms per crop incl. re-staining, this build)", method.name, ms))
+            Self.report(atlas, a, q)
+            if Self.environment["ATLASQA_STANDARDISE"] != nil {
+                // Offline experiment for an atlas-adaptive step (not in the product): every dimension centred
+                // and scaled by the atlas's own mean and spread, then L2-normalised again.
+                let z = Standardisation(a)
+                print("\(method.name) + atlas standardisation")
+                Self.report(atlas, a.map(z.apply), q.map { $0.map(z.apply) })
             }
         }
-        print("stain estimate fell back on \(fallbacks) of \(samples.count)")
-
-        let start = Date()
-        let vectors = Self.variants.map { v in samples.map { descriptor.embed(v.apply($0.image)).vector } }
-        print(String(format: "embed: %.1f ms per tile incl. re-staining (this build)", Date().timeIntervalSince(start) * 1000 / Double(samples.count * Self.variants.count)))
-        Self.report(samples, vectors)
         #if DEBUG || ATLASQA_TUNING
-        try tune(samples, descriptor)
+        try tune(atlas, queries, descriptor)
         #endif
     }
 
-    static func report(_ s: [Sample], _ vectors: [[[Float]]]) {
-        for (vi, v) in variants.enumerated() {
-            let accs = [1, 3, 5].map { balancedAccuracy(s, vectors[0], vectors[vi], k: $0) }
-            print(String(format: "  %-16@ top1 %.3f  top3-majority %.3f  top5-majority %.3f", v.name as NSString, accs[0], accs[1], accs[2]))
+    struct Standardisation {
+        var mean: [Float], scale: [Float]
+        init(_ vectors: [[Float]]) {
+            let d = vectors.first?.count ?? 0, n = Float(max(vectors.count, 1))
+            mean = (0..<d).map { i in vectors.reduce(0) { $0 + $1[i] } / n }
+            scale = (0..<d).map { [mean] i in 1 / ((vectors.reduce(0) { $0 + ($1[i] - mean[i]) * ($1[i] - mean[i]) } / n).squareRoot() + 1e-3) }
+        }
+        func apply(_ v: [Float]) -> [Float] {
+            var out = v.indices.map { (v[$0] - mean[$0]) * scale[$0] }
+            let norm = out.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if norm > 0 { out = out.map { $0 / norm } }
+            return out
         }
     }
 
+    /// One line per variant, then the summary the quality bar is stated in: clean, and the worst perturbed variant.
+    static func report(_ s: [Sample], _ atlas: [[Float]], _ queries: [[[Float]]]) {
+        var worst = [1.0, 1.0, 1.0], mean = [0.0, 0.0, 0.0], clean = [0.0, 0.0, 0.0]
+        for (vi, v) in variants.enumerated() {
+            let accs = [1, 3, 5].map { balancedAccuracy(s, atlas, queries[vi], k: $0) }
+            // How far the perturbation moves a crop: cosine between its clean and perturbed (and turned) vectors.
+            let selfCosine = zip(atlas, queries[vi]).reduce(0.0) { $0 + Double(dot($1.0, $1.1)) } / Double(max(atlas.count, 1))
+            print(String(format: "  %-14@ top1 %.3f  top3-majority %.3f  top5-majority %.3f  (self-cosine %.3f)", v.name as NSString, accs[0], accs[1], accs[2], selfCosine))
+            if environment["ATLASQA_PER_CLASS"] != nil { print("    per class top5: " + perClass(s, atlas, queries[vi], k: 5)) }
+            if vi == 0 { clean = accs; continue }
+            for k in 0..<3 {
+                worst[k] = min(worst[k], accs[k])
+                mean[k] += accs[k] / Double(variants.count - 1)
+            }
+        }
+        print(String(format: "  SUMMARY top5-majority clean %.3f perturbed mean %.3f worst %.3f | top1 clean %.3f perturbed mean %.3f worst %.3f",
+                     clean[2], mean[2], worst[2], clean[0], mean[0], worst[0]))
+    }
+
     #if DEBUG || ATLASQA_TUNING
-    /// ATLASQA_ABLATE: each kind of block alone, and each query's nearest neighbour. ATLASQA_TUNE: coordinate
-    /// search over block weights (on a handful of tiles this overfits; use it to spot useless blocks, not to set weights).
-    func tune(_ samples: [Sample], _ descriptor: HistologyDescriptor) throws {
-        let env = ProcessInfo.processInfo.environment
+    /// ATLASQA_ABLATE: each kind of block alone and each kind left out. ATLASQA_WEIGHTS="kind=w,…": try weights
+    /// without rebuilding. ATLASQA_TUNE: coordinate search over block weights (on a handful of tiles this
+    /// overfits; use it to spot useless blocks, not to set weights).
+    func tune(_ atlas: [Sample], _ queries: [Sample], _ descriptor: HistologyDescriptor) throws {
+        let env = Self.environment
         guard env["ATLASQA_ABLATE"] != nil || env["ATLASQA_TUNE"] != nil || env["ATLASQA_WEIGHTS"] != nil else { return }
-        let blocks = Self.variants.map { v in samples.map { Self.blocks(descriptor, v.apply($0.image)) } }
+        let a = atlas.map { Self.blocks(descriptor, $0.image) }
+        let q = Self.variants.map { v in queries.map { Self.blocks(descriptor, v.apply($0.image)) } }
         var weights = HistologyTileFeatures.Weights()
-        // ATLASQA_WEIGHTS="stainHistogram=2,lbpHaematoxylin=1.5": try weights without rebuilding.
         for pair in (env["ATLASQA_WEIGHTS"] ?? "").split(separator: ",") {
             let kv = pair.split(separator: "=")
             if kv.count == 2, let kind = HistologyTileFeatures.Kind.allCases.first(where: { "\($0)" == kv[0] }), let v = Float(kv[1]) {
@@ -86,80 +150,92 @@ import Testing
             }
         }
         if env["ATLASQA_WEIGHTS"] != nil {
-            print("with ATLASQA_WEIGHTS: score \(Self.score(samples, blocks, weights))")
-            Self.report(samples, blocks, weights)
+            print("with ATLASQA_WEIGHTS: score \(Self.score(atlas, a, q, weights))")
+            Self.report(atlas, a, q, weights)
         }
         if env["ATLASQA_ABLATE"] != nil {
-            for kind in HistologyTileFeatures.Kind.allCases {
-                var only = HistologyTileFeatures.Weights()
-                only.values = only.values.indices.map { $0 == kind.rawValue ? 1 : 0 }
-                print(String(format: "only %@: %.3f", "\(kind)", Self.score(samples, blocks, only)))
+            // Which blocks a perturbation moves: mean cosine between a crop's clean and perturbed block, per kind.
+            for (vi, v) in Self.variants.enumerated().dropFirst() {
+                var sums = [Double](repeating: 0, count: HistologyTileFeatures.Kind.allCases.count)
+                var counts = sums
+                for (i, clean) in a.enumerated() {
+                    for (b, slot) in HistologyTileFeatures.layout.enumerated() {
+                        sums[slot.kind.rawValue] += Double(Self.dot(clean[b], q[vi][i][b]))
+                        counts[slot.kind.rawValue] += 1
+                    }
+                }
+                print("  \(v.name) block self-cosines: " + HistologyTileFeatures.Kind.allCases.map { String(format: "%@ %.3f", "\($0)", sums[$0.rawValue] / max(counts[$0.rawValue], 1)) }.joined(separator: ", "))
             }
-            let atlas = blocks[0].map { HistologyTileFeatures.combine($0, weights: weights) }
-            for i in samples.indices {
-                let best = samples.indices.filter { samples[$0].source != samples[i].source }
-                    .max { zip(atlas[i], atlas[$0]).reduce(Float(0)) { $0 + $1.0 * $1.1 } < zip(atlas[i], atlas[$1]).reduce(Float(0)) { $0 + $1.0 * $1.1 } }!
-                print("  \(samples[i].label)/\(samples[i].name.prefix(8)) -> \(samples[best].label)/\(samples[best].name.prefix(8))")
+            print(String(format: "all: %.3f", Self.score(atlas, a, q, weights)))
+            for kind in HistologyTileFeatures.Kind.allCases where weights[kind] > 0 {
+                var only = weights, without = weights
+                only.values = only.values.indices.map { $0 == kind.rawValue ? 1 : 0 }
+                without.values[kind.rawValue] = 0
+                print(String(format: "%-24@ only %.3f  without %.3f", "\(kind)" as NSString, Self.score(atlas, a, q, only), Self.score(atlas, a, q, without)))
             }
         }
-
         if env["ATLASQA_TUNE"] != nil {
             var best = weights
-            var bestScore = Self.score(samples, blocks, best)
+            var bestScore = Self.score(atlas, a, q, best)
             print("start score \(bestScore)")
             for _ in 0..<2 {
                 for kind in HistologyTileFeatures.Kind.allCases {
                     for m: Float in [0, 0.25, 0.5, 1, 1.5, 2, 3] {
                         var w = best
                         w.values[kind.rawValue] = m
-                        let s = Self.score(samples, blocks, w)
+                        let s = Self.score(atlas, a, q, w)
                         if s > bestScore + 1e-6 { bestScore = s; best = w }
                     }
                 }
             }
             print("tuned weights (score \(bestScore)): " + HistologyTileFeatures.Kind.allCases.map { "\($0)=\(best[$0])" }.joined(separator: ","))
-            Self.report(samples, blocks, best)
+            Self.report(atlas, a, q, best)
         }
     }
 
     static func blocks(_ d: HistologyDescriptor, _ image: RGBImage) -> [[Float]] {
-        let n = d.normalizer.normalization(image)
+        let working = HistoWhitePoint.balanced(image)
+        let n = d.normalizer.normalization(working)
         let c = n.concentrations
         return HistologyTileFeatures.blocks(haematoxylin: HistoPlane(width: c.width, height: c.height, values: c.haematoxylin),
                                             eosin: HistoPlane(width: c.width, height: c.height, values: c.eosin), strength: n.strength)
     }
 
-    /// Mean over perturbed variants and k = 1, 3, 5 of balanced accuracy, clean counted twice.
-    static func score(_ s: [Sample], _ b: [[[[Float]]]], _ w: HistologyTileFeatures.Weights) -> Double {
-        let atlas = b[0].map { HistologyTileFeatures.combine($0, weights: w) }
-        var total = 0.0, n = 0.0
-        for (vi, vb) in b.enumerated() {
-            let q = vb.map { HistologyTileFeatures.combine($0, weights: w) }
-            for k in [1, 3, 5] {
-                total += (vi == 0 ? 2 : 1) * balancedAccuracy(s, atlas, q, k: k)
-                n += vi == 0 ? 2 : 1
-            }
+    /// Top-5 majority, clean counted as much as all perturbed variants together, and top-1 at half weight.
+    static func score(_ s: [Sample], _ a: [[[Float]]], _ q: [[[[Float]]]], _ w: HistologyTileFeatures.Weights) -> Double {
+        let atlas = a.map { HistologyTileFeatures.combine($0, weights: w) }
+        var total = 0.0
+        for (vi, vb) in q.enumerated() {
+            let queries = vb.map { HistologyTileFeatures.combine($0, weights: w) }
+            let share = vi == 0 ? 0.5 : 0.5 / Double(q.count - 1)
+            total += share * (balancedAccuracy(s, atlas, queries, k: 5) + 0.5 * balancedAccuracy(s, atlas, queries, k: 1))
         }
-        return total / n
+        return total / 1.5
     }
 
-    static func report(_ s: [Sample], _ b: [[[[Float]]]], _ w: HistologyTileFeatures.Weights) {
-        report(s, b.map { $0.map { HistologyTileFeatures.combine($0, weights: w) } })
+    static func report(_ s: [Sample], _ a: [[[Float]]], _ q: [[[[Float]]]], _ w: HistologyTileFeatures.Weights) {
+        report(s, a.map { HistologyTileFeatures.combine($0, weights: w) }, q.map { $0.map { HistologyTileFeatures.combine($0, weights: w) } })
     }
     #endif
 
-    /// Leave-one-out: query i against every other clean tile; majority label of the top k (ties: the nearer).
-    static func balancedAccuracy(_ s: [Sample], _ atlas: [[Float]], _ queries: [[Float]], k: Int) -> Double {
+    /// Query i against every atlas vector from another source tile; the majority label of the top k (ties: the
+    /// label ranked first), balanced over classes.
+    static func balancedAccuracy(_ s: [Sample], _ atlas: [[Float]], _ queries: [[Float]], k: Int, only: Int? = nil) -> Double {
         var correct: [String: Int] = [:], count: [String: Int] = [:]
-        for i in s.indices {
-            let ranked = s.indices.filter { s[$0].source != s[i].source }
-                .map { j in (j, zip(queries[i], atlas[j]).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
-                .sorted { $0.1 > $1.1 }
-                .prefix(k)
+        for i in s.indices where only == nil || only == i {
+            var top: [(index: Int, score: Float)] = []
+            for j in s.indices where s[j].source != s[i].source {
+                let c = dot(queries[i], atlas[j])
+                if top.count < k || c > top[top.count - 1].score {
+                    top.append((j, c))
+                    top.sort { $0.score > $1.score }
+                    if top.count > k { top.removeLast() }
+                }
+            }
             var votes: [String: (n: Int, firstRank: Int)] = [:]
-            for (rank, (j, _)) in ranked.enumerated() {
-                let l = s[j].label
-                votes[l] = (votes[l]?.n ?? 0) + 1 == 1 ? (1, rank) : ((votes[l]!.n + 1), votes[l]!.firstRank)
+            for (rank, hit) in top.enumerated() {
+                let l = s[hit.index].label
+                votes[l] = (n: (votes[l]?.n ?? 0) + 1, firstRank: votes[l]?.firstRank ?? rank)
             }
             let winner = votes.max { a, b in a.value.n != b.value.n ? a.value.n < b.value.n : a.value.firstRank > b.value.firstRank }!.key
             count[s[i].label, default: 0] += 1
@@ -167,6 +243,58 @@ import Testing
         }
         let per = count.keys.map { Double(correct[$0] ?? 0) / Double(count[$0]!) }
         return per.reduce(0, +) / Double(per.count)
+    }
+
+    static func perClass(_ s: [Sample], _ atlas: [[Float]], _ queries: [[Float]], k: Int) -> String {
+        Set(s.map(\.label)).sorted().map { label in
+            let idx = s.indices.filter { s[$0].label == label }
+            // Restrict the queries (not the atlas) to one class: its accuracy alone.
+            var hits = 0
+            for i in idx where balancedAccuracy(s, atlas, queries, k: k, only: i) > 0 { hits += 1 }
+            return String(format: "%@ %.2f", label, Double(hits) / Double(idx.count))
+        }.joined(separator: ", ")
+    }
+
+    static func dot(_ a: [Float], _ b: [Float]) -> Float {
+        a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                var s: Float = 0
+                for i in 0..<min(x.count, y.count) { s += x[i] * y[i] }
+                return s
+            }
+        }
+    }
+
+    /// `cropGrid`² overlapping square crops per tile, evenly spaced corner to corner.
+    static func crops(of tiles: [Sample]) -> [Sample] {
+        var out: [Sample] = []
+        for t in tiles {
+            let side = Int((Double(min(t.image.width, t.image.height)) * cropShare).rounded())
+            let n = max(cropGrid, 1)
+            for gy in 0..<n {
+                for gx in 0..<n {
+                    let x = n == 1 ? (t.image.width - side) / 2 : (t.image.width - side) * gx / (n - 1)
+                    let y = n == 1 ? (t.image.height - side) / 2 : (t.image.height - side) * gy / (n - 1)
+                    out.append(Sample(label: t.label, name: t.name, image: t.image.cropped(PixelRect(x: x, y: y, width: side, height: side)), source: t.source))
+                }
+            }
+        }
+        return out
+    }
+
+    /// One of the eight rotations/flips of a square image: bit 0 mirrors, bits 1–2 rotate by 90° steps.
+    static func dihedral(_ image: RGBImage, _ d: Int) -> RGBImage {
+        let n = image.width
+        precondition(image.height == n, "square images only")
+        var out = image
+        for y in 0..<n {
+            for x in 0..<n {
+                var sx = d & 1 == 1 ? n - 1 - x : x, sy = y
+                for _ in 0..<(d >> 1) { (sx, sy) = (sy, n - 1 - sx) }
+                for c in 0..<3 { out.pixels[3 * (y * n + x) + c] = image.pixels[3 * (sy * n + sx) + c] }
+            }
+        }
+        return out
     }
 
     static func load(_ root: URL) throws -> [Sample] {
@@ -179,16 +307,7 @@ import Testing
             for f in try fm.contentsOfDirectory(atPath: dir.path).sorted() {
                 let data = try Data(contentsOf: dir.appendingPathComponent(f))
                 let image = f.hasSuffix(".ppm") ? try readPPM(data, name: f) : try ImageCodec.decode(data, name: f)
-                let source = out.last.map { $0.source + 1 } ?? 0
-                if ProcessInfo.processInfo.environment["ATLASQA_CROPS"] != nil {
-                    // Four overlapping corner crops of 2/3 size: more queries, and more same-class neighbours.
-                    let w = image.width * 2 / 3, h = image.height * 2 / 3
-                    for (x, y) in [(0, 0), (image.width - w, 0), (0, image.height - h), (image.width - w, image.height - h)] {
-                        out.append(Sample(label: cls, name: f, image: image.cropped(PixelRect(x: x, y: y, width: w, height: h)), source: source))
-                    }
-                } else {
-                    out.append(Sample(label: cls, name: f, image: image, source: source))
-                }
+                out.append(Sample(label: cls, name: f, image: image, source: out.count))
             }
         }
         return out
