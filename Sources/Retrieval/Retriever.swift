@@ -92,7 +92,10 @@ public struct Retriever: Sendable {
             if let best = hits.first { evidence.image = (encoder.id, best.score) }
         }
 
-        let searchText = [query.context, question].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
+        // The searched text carries the technical terms the question implies (PathologyThesaurus); support is
+        // judged on the question alone.
+        let searchText = [query.context, PathologyThesaurus.expanded(question)].compactMap { $0 }.filter { !$0.isEmpty }
+            .joined(separator: "\n")
         var textHits: [PassageHit] = []
         if !question.isEmpty, let encoder = textEncoder {
             let started = DispatchTime.now()
@@ -137,6 +140,9 @@ public struct Retriever: Sendable {
         }
         let unread = Set((textHits + lexicalHits).map(\.passageID)).subtracting(candidates.keys)
         for p in try reader.passages(ids: Array(unread)) { candidates[p.id] = p }
+        if let top = textHits.first, let passage = candidates[top.passageID] {
+            evidence.textCrossLingual = passage.language != language
+        }
         if !lexicalHits.isEmpty {
             let topTexts = lexicalHits.prefix(3).compactMap { candidates[$0.passageID] }.map { "\($0.heading ?? "") \($0.text)" }
             lexicalLevel = SupportThresholds.lexicalCoverage.level(terms.coverage(in: topTexts.joined(separator: " ")))
@@ -185,7 +191,7 @@ public struct Retriever: Sendable {
     func adaptiveWeights(evidence: SupportEvidence, lexical: Support) -> FusionWeights {
         weights.scaled(
             image: evidence.image.map { SupportThresholds.forEncoder($0.encoder).level($0.score) },
-            text: evidence.text.map { SupportThresholds.forEncoder($0.encoder).level($0.score) },
+            text: evidence.textLevel,
             lexical: lexical
         )
     }
