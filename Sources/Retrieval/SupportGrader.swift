@@ -27,7 +27,7 @@ public struct SupportThresholds: Sendable, Hashable {
         switch id {
         case "histo-v1": SupportThresholds(strong: 0.985, moderate: 0.965, weak: 0.94)
         case "all-MiniLM-L6-v2": SupportThresholds(strong: 0.60, moderate: 0.45, weak: 0.32)
-        case "multilingual-e5-small": SupportThresholds(strong: 0.88, moderate: 0.85, weak: 0.82)
+        case "multilingual-e5-small": SupportThresholds(strong: 0.88, moderate: 0.84, weak: 0.82)
         default: SupportThresholds(strong: 0.80, moderate: 0.60, weak: 0.40)
         }
     }
@@ -37,7 +37,7 @@ public struct SupportThresholds: Sendable, Hashable {
     /// calibration), so the same-language cut-offs would call correct cross-lingual matches weak or none.
     public static func forText(_ encoder: String, crossLingual: Bool) -> SupportThresholds {
         switch (encoder, crossLingual) {
-        case ("multilingual-e5-small", true): SupportThresholds(strong: 0.88, moderate: 0.85, weak: 0.82)
+        case ("multilingual-e5-small", true): SupportThresholds(strong: 0.86, moderate: 0.80, weak: 0.78)
         default: forEncoder(encoder)
         }
     }
