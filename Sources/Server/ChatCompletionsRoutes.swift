@@ -65,7 +65,7 @@ struct ChatCompletionsRoutes: Sendable {
                 let c = ChatChunk(
                     id: id, created: created, model: model,
                     choices: [.init(index: 0, delta: delta, finish_reason: finish)], references: answer?.references,
-                    support: answer?.support, citations: answer?.citations, answer: answer?.answer)
+                    support: answer?.support, citations: answer?.citations, answer: answer?.answer, decoder: answer?.decoder)
                 return ServerSentEvents.data(String(decoding: JSONBody.data(c), as: UTF8.self))
             }
             Task {
@@ -73,7 +73,6 @@ struct ChatCompletionsRoutes: Sendable {
                 var status = 200
                 continuation.yield(chunk(["role": "assistant", "content": ""], finish: nil))
                 do {
-<<<<<<< HEAD
                     // The model's deltas go out as they arrive; the last chunk carries the checked answer
                     // (`answer`), its references, citations and support.
                     let answer = try await services.withinDeadline(deadline) {
@@ -86,22 +85,11 @@ struct ChatCompletionsRoutes: Sendable {
                     if !services.decoderStreams || answer.decoder.kind != .openai {
                         // OpenAI's stream has no way to take text back: after a failed model, say so and add the
                         // extractive answer.
-                        let text = streamed.hasText ? "\n\n(The model's answer broke off; the answer from the atlas passages follows.)\n\n" + answer.answer : answer.answer
+                        let brokeOff = "\n\n(The model's answer broke off; the answer from the atlas passages follows.)\n\n"
+                        let text = (streamed.hasText ? brokeOff : "") + Self.content(of: answer)
                         for piece in ServerSentEvents.pieces(of: text) { continuation.yield(chunk(["content": piece], finish: nil)) }
                     }
                     continuation.yield(chunk([:], finish: "stop", answer: answer))
-=======
-                    let answer = try await services.askPipeline(k: k).ask(ask)
-                    for piece in ServerSentEvents.pieces(of: Self.content(of: answer)) {
-                        continuation.yield(chunk(["content": piece], finish: nil))
-                    }
-                    var last = ChatChunk(
-                        id: id, created: created, model: model, choices: [.init(index: 0, delta: [:], finish_reason: "stop")],
-                        references: answer.references)
-                    last.decoder = answer.decoder
-                    continuation.yield(ServerSentEvents.data(String(decoding: JSONBody.data(last), as: UTF8.self)))
-                    routes.noteDecoder(answer)
->>>>>>> faults-load
                     outcome = AskRoutes.outcome(answer)
                     AskRoutes.note(answer, metrics: services.metrics)
                 } catch {
@@ -318,18 +306,15 @@ struct ChatChunk: Encodable {
     /// On the last chunk only: what a non-streamed completion carries beside the message, and the checked
     /// answer text (the deltas are the model's words as written; the checks may have changed a citation).
     var references: [Reference]?
-<<<<<<< HEAD
     var support: Support?
     var citations: [Citation]?
     var answer: String?
-=======
     /// On the last chunk only, beside `references`.
     var decoder: DecoderInfo?
->>>>>>> faults-load
 
     init(
         id: String, created: Int, model: String, choices: [Choice], references: [Reference]?, support: Support? = nil,
-        citations: [Citation]? = nil, answer: String? = nil
+        citations: [Citation]? = nil, answer: String? = nil, decoder: DecoderInfo? = nil
     ) {
         self.id = id
         self.created = created
@@ -339,5 +324,6 @@ struct ChatChunk: Encodable {
         self.support = support
         self.citations = citations
         self.answer = answer
+        self.decoder = decoder
     }
 }
