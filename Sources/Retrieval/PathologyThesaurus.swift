@@ -11,13 +11,14 @@ public enum PathologyThesaurus {
     /// Cues (English: word prefixes, lower case; Chinese: substrings) → technical English terms.
     static let entries: [(cues: [String], terms: String)] = [
         // Tissues and what lies on the slide.
-        (["fat", "lipid", "greasy", "脂肪", "油脂"], "adipose tissue adipocytes"),
-        (["bubble", "vacuol", "clear holes", "clear spaces", "泡泡", "气泡", "空泡"], "empty vacuoles"),
+        (["fat", "lipid", "greasy", "energy", "脂肪", "油脂", "能量"], "adipose tissue adipocytes"),
+        (["bubble", "vacuol", "hollow", "clear holes", "clear spaces", "泡泡", "气泡", "空泡", "空空", "空洞", "中空"], "empty vacuoles"),
         (["blood", "bleed", "bruise", "出血", "血液", "红细胞", "血细胞"], "haemorrhage erythrocytes"),
-        (["immune", "white blood cell", "white cell", "defence cell", "defense cell", "免疫", "淋巴", "白细胞", "炎症细胞", "炎细胞"],
+        (["immune", "white blood cell", "white cell", "defence cell", "defense cell", "infection", "免疫", "淋巴", "白细胞", "炎症细胞", "炎细胞", "感染"],
          "lymphocytes lymphoid inflammatory cells"),
         (["dead", "death", "dying", "died", "decay", "rotten", "destroyed", "remnant", "remains", "leftover", "rubbish",
-          "garbage", "坏死", "死亡", "死细胞", "残骸", "碎屑", "碎片", "核碎"], "necrosis necrotic debris karyorrhexis"),
+          "garbage", "broken-down", "killed", "坏死", "死亡", "死细胞", "残骸", "残渣", "碎屑", "碎片", "核碎", "破坏"],
+         "necrosis necrotic debris karyorrhexis"),
         (["slime", "slimy", "jelly", "gel-like", "gel ", "gelatinous", "gooey", "goo ", "slippery", "secretion", "mucous",
           "黏液", "粘液", "胶冻", "胶样", "黏糊", "粘稠", "黏稠", "滑腻", "分泌物"], "mucus mucin"),
         (["muscle", "muscular", "contract", "squeez", "peristal", "肌肉", "平滑肌", "肌层", "收缩", "蠕动"],
@@ -33,7 +34,8 @@ public enum PathologyThesaurus {
         (["skin of", "covering cell", "上皮"], "epithelium epithelial"),
         // Disease.
         (["cancer", "malignan", "tumor", "tumour", "carcinoma", "恶性", "肿瘤", "癌"], "carcinoma malignant tumour"),
-        (["腺癌"], "adenocarcinoma"),
+        // "+" joins cues that must all occur: a cancer of glands is an adenocarcinoma.
+        (["腺癌", "癌+腺", "cancer+gland", "malignan+gland", "carcinoma+gland", "tumo+gland"], "adenocarcinoma"),
         (["spread", "invad", "浸润", "侵袭"], "invasive invasion"),
         (["metasta", "转移"], "metastatic"),
         (["in situ", "原位"], "in situ"),
@@ -62,9 +64,10 @@ public enum PathologyThesaurus {
         let words = " " + question.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : " " } + " "
         let text = String(words)
         var terms: [String] = []
-        for entry in entries where entry.cues.contains(where: { cue in
+        func occurs(_ cue: Substring) -> Bool {
             cue.unicodeScalars.first.map(\.isCJKIdeograph) == true ? question.contains(cue) : text.contains(" " + cue)
-        }) {
+        }
+        for entry in entries where entry.cues.contains(where: { $0.split(separator: "+").allSatisfy(occurs) }) {
             terms.append(entry.terms)
         }
         return terms.isEmpty ? nil : terms.joined(separator: " ")

@@ -103,7 +103,7 @@ public struct Retriever: Sendable {
         if !question.isEmpty, let encoder = textEncoder {
             let started = DispatchTime.now()
             // With conversation context the searched vector mixes in earlier turns; support is judged on the
-            // question alone, so embed it separately too.
+            // question (with the terms it implies) alone, so embed it separately too.
             let texts = searchText == asked ? [asked] : [searchText, asked]
             let vectors = try encoder.embed(texts, role: .query)
             timings["text"] = milliseconds(since: started)

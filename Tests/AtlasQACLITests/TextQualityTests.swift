@@ -33,7 +33,7 @@ import Testing
 
     static let devDatabase = Result { try database("dev") }
 
-    @Test(arguments: ["dev", "heldout", "fresh"])
+    @Test(arguments: ["dev", "heldout", "fresh", "unseen"])
     func paraphrasedAndChineseQuestionsFindTheirDescription(_ set: String) throws {
         let db = try Self.database(set)
         var right: [String: Int] = [:]

@@ -23,6 +23,11 @@ import Testing
         #expect(PathologyThesaurus.expansion(of: "bleeding") != nil)
     }
 
+    @Test func aCancerOfGlandsIsAnAdenocarcinoma() {
+        #expect(PathologyThesaurus.expansion(of: "What do cancerous gland cells look like?")?.contains("adenocarcinoma") == true)
+        #expect(PathologyThesaurus.expansion(of: "What do gland cells look like?")?.contains("adenocarcinoma") != true)
+    }
+
     @Test func anOffTopicQuestionIsLeftAlone() {
         #expect(PathologyThesaurus.expansion(of: "What is the capital of France?") == nil)
         #expect(PathologyThesaurus.expanded("法国的首都是哪里？") == "法国的首都是哪里？")
@@ -34,12 +39,13 @@ import Testing
     @Test func withoutAnImageWeakLexicalCoverageLeavesTheDenseChannelToDecide() {
         // A paraphrase: the dense channel ranks the mucus passage first, the lexical one matched "cells".
         let text = ChannelRanking(channel: .text, bestFirst: [(id: "mucus", score: 0.84), (id: "mucosa", score: 0.83)])
-        let lexical = ChannelRanking(channel: .lexical, bestFirst: [(id: "mucosa", score: 2.1), (id: "mucus", score: 0.4)])
+        let lexical = ChannelRanking(
+            channel: .lexical, bestFirst: [(id: "mucosa", score: 2.1), (id: "stroma", score: 1.2), (id: "mucus", score: 0.4)])
         let textOnly = FusionWeights().scaled(image: nil, text: .moderate, lexical: .weak)
         #expect(textOnly.lexical == 0)
         let fused = ReciprocalRankFusion.fuse([text, lexical], weights: textOnly)
         #expect(fused["mucus"]! > fused["mucosa"]!)
-        // With the old flat weighting the incidental lexical match wins the tie of ranks 1 + 2.
+        // Weighted by levels alone (text moderate ×1.5, lexical weak ×1), the incidental lexical match wins.
         let flat = ReciprocalRankFusion.fuse([text, lexical], weights: FusionWeights(text: 1.5, lexical: 1))
         #expect(flat["mucosa"]! > flat["mucus"]!)
     }
