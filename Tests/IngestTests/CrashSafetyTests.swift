@@ -35,12 +35,15 @@ import Glibc
         var partial: [Int] = []
         for run in 0..<Self.killRuns {
             let db = reference.atlas.url("killed-\(run).sqlite").path
-            // Kills land anywhere from just before the first entry is written to the end of the ingest.
-            let window = (reference.firstEntrySeconds * 0.8)...(reference.seconds)
-            let delay = window.lowerBound + (window.upperBound - window.lowerBound) * rng.unit()
+            // Aimed by progress, not by the clock (machines differ, and so does their load): each run waits until
+            // a seeded number of entries is in (strata 0–2, 3–5, … so early and late kills both happen), then a
+            // seeded fraction of a second more, so the kill can land anywhere inside the next entry's work.
+            let stratum = Self.entryCount / Self.killRuns
+            let target = run * stratum + Int(rng.next() % UInt64(stratum))
+            let extra = 0.4 * rng.unit()
             let killed = try IngestProcess.start(atlas: reference.atlas.root, db: db)
-            let finished = killed.waitOrKill(after: delay)
-            let context = "run \(run) (seed \(Self.seed), killed after \(String(format: "%.2f", delay)) s)"
+            let finished = killed.waitOrKill(afterEntries: target, thenSeconds: extra, db: db)
+            let context = "run \(run) (seed \(Self.seed), killed after \(target) entries + \(String(format: "%.2f", extra)) s)"
 
             let store = try AtlasStore(path: db)
             #expect(try store.integrityProblems() == [], "\(context)")
@@ -62,13 +65,12 @@ import Glibc
     }
 
     /// One uninterrupted ingest of the generated atlas, watched by a reader: the footprints every later check
-    /// compares with, and how long the ingest took (so kills can be aimed inside it on a machine of any speed).
+    /// compares with.
     // Unchecked: TempAtlas (a class owning the folder) is only read once the reference is made.
     struct Reference: @unchecked Sendable {
         var atlas: TempAtlas
         var footprints: [String: EntryFootprint]
         var seconds: Double
-        var firstEntrySeconds: Double
         var reader: ReaderLog
 
         static let shared: Result<Reference, any Error> = Result { try make() }
@@ -83,7 +85,7 @@ import Glibc
             let db = atlas.url("reference.sqlite").path
             let started = Date()
             let ingest = try IngestProcess.start(atlas: atlas.root, db: db)
-            let reader = ConcurrentReader(db: db, started: started) { !ingest.isRunning }
+            let reader = ConcurrentReader(db: db) { !ingest.isRunning }
             guard ingest.waitOrKill(after: 300), ingest.status == 0 else {
                 throw AtlasError(.internal, "the reference ingest failed with status \(ingest.status)")
             }
@@ -107,8 +109,7 @@ import Glibc
             }
             log.seen = []
             return Reference(
-                atlas: atlas, footprints: footprints, seconds: seconds,
-                firstEntrySeconds: log.firstEntrySeconds ?? seconds / 2, reader: log
+                atlas: atlas, footprints: footprints, seconds: seconds, reader: log
             )
         }
 
@@ -137,7 +138,6 @@ import Glibc
     struct ReaderLog: Sendable {
         var snapshots = 0
         var entryCountsSeen: Set<Int> = []
-        var firstEntrySeconds: Double?
         /// Every distinct (entry, footprint) seen, by snapshot number; checked once the ingest is over.
         var seen: [(Int, [String: EntryFootprint])] = []
         var errors: [String] = []
@@ -150,7 +150,7 @@ import Glibc
         private var log = ReaderLog()
         private let done = DispatchSemaphore(value: 0)
 
-        init(db: String, started: Date, finished: @escaping @Sendable () -> Bool) {
+        init(db: String, finished: @escaping @Sendable () -> Bool) {
             Thread.detachNewThread { [self] in
                 var store: AtlasStore?
                 var last: [String: EntryFootprint] = [:]
@@ -168,9 +168,6 @@ import Glibc
                         let footprints = try store!.entryFootprints()
                         log.snapshots += 1
                         log.entryCountsSeen.insert(footprints.count)
-                        if !footprints.isEmpty, log.firstEntrySeconds == nil {
-                            log.firstEntrySeconds = Date().timeIntervalSince(started)
-                        }
                         if footprints != last { log.seen.append((log.snapshots, footprints)) }
                         last = footprints
                     } catch {
@@ -229,6 +226,18 @@ final class IngestProcess: @unchecked Sendable {
 
     var isRunning: Bool { process.isRunning }
     var status: Int32 { process.terminationStatus }
+
+    /// Waits until the index at `db` holds `entries` entries and `seconds` more have passed, then kills the
+    /// process with SIGKILL; true when it ended by itself first.
+    func waitOrKill(afterEntries entries: Int, thenSeconds seconds: Double, db: String) -> Bool {
+        var store: AtlasStore?
+        while process.isRunning {
+            if store == nil { store = try? AtlasStore(path: db, readOnly: true) }
+            if let count = try? store?.counts().entries, count >= entries { break }
+            usleep(5_000)
+        }
+        return waitOrKill(after: seconds)
+    }
 
     /// Waits up to `seconds`; true when the process ended by itself, false when it had to be killed (SIGKILL).
     func waitOrKill(after seconds: Double) -> Bool {
