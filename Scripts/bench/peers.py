@@ -25,23 +25,27 @@ texts = json.load(open(texts_path))
 def measure(engine, encoder, query, passages, load_s):
     for q in texts["queries"][:5]:
         query(q)
-    lat = []
+    lat, qcpu = [], []
     for _ in range(3):
         for q in texts["queries"]:
-            t = time.perf_counter()
+            c, t = time.process_time(), time.perf_counter()
             query(q)
             lat.append(time.perf_counter() - t)
+            qcpu.append(time.process_time() - c)
     lat.sort()
     batches = [texts["passages"][i:i + 32] for i in range(0, len(texts["passages"]), 32)]
     passages(batches[0])
-    t = time.perf_counter()
+    c, t = time.process_time(), time.perf_counter()
     for b in batches:
         passages(b)
     total = time.perf_counter() - t
+    cpu = time.process_time() - c
     p = lambda q: lat[min(len(lat) - 1, int((len(lat) - 1) * q + 0.5))] * 1000
     print(json.dumps({"engine": engine, "encoder": encoder, "threads": threads, "load_s": load_s,
                       "query_p50_ms": p(0.5), "query_p90_ms": p(0.9),
-                      "passages_per_s": len(texts["passages"]) / total}), flush=True)
+                      "passages_per_s": len(texts["passages"]) / total,
+                      "query_cpu_ms": sum(qcpu) / len(qcpu) * 1000,
+                      "passages_per_cpu_s": len(texts["passages"]) / cpu}), flush=True)
 
 
 def minilm():

@@ -73,22 +73,22 @@ public enum NeuralKernels {
     /// erf is the rational approximation of Eigen/XLA (|error| < 5e-7 in Float), which vectorises,
     /// unlike libm's `erff`.
     public static func geluErf(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        let chunk = 4096
+        let chunk = 16384
         parallelRows((count + chunk - 1) / chunk, work: count * 8) { range in
             for c in range {
-                var i = c * chunk
-                let end = min(count, i + chunk)
-                while i + 16 <= end {
-                    let v = load16(x + i)
-                    store16(0.5 * v * (1 + erf16(v * 0.707_106_781_186_547_5)), x + i)
-                    i += 16
-                }
-                while i < end {
-                    let v = x[i]
-                    x[i] = 0.5 * v * (1 + erf16(SIMD16(repeating: v * 0.707_106_781_186_547_5))[0])
-                    i += 1
-                }
+                let start = c * chunk
+                geluErfRun(x + start, count: min(count, start + chunk) - start)
             }
+        }
+    }
+
+    /// One branch-free scalar loop, written so LLVM's loop vectoriser turns it into packed SIMD
+    /// (min/max as compare-select, no calls); explicit `SIMDn` code compiles `pointwiseMin`, `clamped`
+    /// and Float→Int conversions lane by lane through the stack, which cost 5× the arithmetic.
+    @inline(__always) static func geluErfRun(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let v = x[i]
+            x[i] = 0.5 * v * (1 + Self.erf(v * 0.707_106_781_186_547_5))
         }
     }
 
@@ -100,22 +100,8 @@ public enum NeuralKernels {
             let row = x + r * width
             var maximum = -Float.infinity
             for i in 0..<n where row[i] > maximum { maximum = row[i] }
-            var total = SIMD16<Float>()
-            var i = 0
-            while i + 16 <= n {
-                let e = exp16(load16(row + i) - maximum)
-                store16(e, row + i)
-                total += e
-                i += 16
-            }
-            var tail: Float = 0
-            while i < n {
-                let e = exp16(SIMD16(repeating: row[i] - maximum))[0]
-                row[i] = e
-                tail += e
-                i += 1
-            }
-            let inverse = 1 / (total.sum() + tail)
+            for i in 0..<n { row[i] = Self.exp(row[i] - maximum) }
+            let inverse = 1 / sum(row, count: n)
             for i in 0..<n { row[i] *= inverse }
             for i in n..<width { row[i] = 0 }
         }
@@ -161,10 +147,6 @@ public enum NeuralKernels {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
 
-    @inline(__always) static func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
-    }
-
     @inline(__always) static func sum(_ p: UnsafeMutablePointer<Float>, count: Int) -> Float {
         var total = SIMD16<Float>()
         var i = 0
@@ -181,17 +163,17 @@ public enum NeuralKernels {
     }
 
     /// erf(x) = x · P(x²) / Q(x²) on [−4, 4] (clamped outside, where erf is ±1 to Float precision).
-    @inline(__always) static func erf16(_ v: SIMD16<Float>) -> SIMD16<Float> {
-        let x = v.clamped(lowerBound: SIMD16(repeating: -4), upperBound: SIMD16(repeating: 4))
+    @inline(__always) static func erf(_ v: Float) -> Float {
+        let x = Swift.min(Swift.max(v, -4), 4)
         let x2 = x * x
-        var p = SIMD16<Float>(repeating: -2.726_142_258_013_06e-10)
+        var p: Float = -2.726_142_258_013_06e-10
         p = p * x2 + 2.770_681_424_959_02e-08
         p = p * x2 - 2.101_024_020_825_08e-06
         p = p * x2 - 5.692_506_394_623_46e-05
         p = p * x2 - 7.349_906_303_268_55e-04
         p = p * x2 - 2.954_599_808_540_25e-03
         p = p * x2 - 1.609_603_332_624_15e-02
-        var q = SIMD16<Float>(repeating: -1.456_607_184_649_96e-05)
+        var q: Float = -1.456_607_184_649_96e-05
         q = q * x2 - 2.133_740_552_789_05e-04
         q = q * x2 - 1.682_826_974_382_03e-03
         q = q * x2 - 7.373_329_167_204_68e-03
@@ -199,20 +181,24 @@ public enum NeuralKernels {
         return x * p / q
     }
 
-    /// eˣ by range reduction (x = n·ln2 + r) and Cephes' degree-6 polynomial: within 2 ulp, vectorised.
-    @inline(__always) static func exp16(_ v: SIMD16<Float>) -> SIMD16<Float> {
-        let x = v.clamped(lowerBound: SIMD16(repeating: -87.3), upperBound: SIMD16(repeating: 88.3))
-        let n = (x * 1.442_695_040_888_963_4).rounded(.toNearestOrEven)
+    /// eˣ by range reduction (x = n·ln2 + r) and Cephes' degree-6 polynomial: within 2 ulp.
+    /// n is rounded by adding 1.5·2²³ (the sum's low mantissa bits then hold n as an integer), so the
+    /// whole function is arithmetic and bit casts, which vectorise.
+    @inline(__always) static func exp(_ v: Float) -> Float {
+        let x = Swift.min(Swift.max(v, -87.3), 88.3)
+        let magic: Float = 12_582_912  // 1.5 · 2²³
+        let shifted = x * 1.442_695_040_888_963_4 + magic
+        let n = shifted - magic
         let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
-        var p = SIMD16<Float>(repeating: 1.987_569_150_0e-4)
+        var p: Float = 1.987_569_150_0e-4
         p = p * r + 1.398_199_950_7e-3
         p = p * r + 8.333_451_907_3e-3
         p = p * r + 4.166_579_589_4e-2
         p = p * r + 1.666_666_545_9e-1
         p = p * r + 5.000_000_120_1e-1
         p = p * r * r + r + 1
-        let exponent = (SIMD16<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
-        return p * unsafeBitCast(exponent, to: SIMD16<Float>.self)
+        let integer = Int32(bitPattern: shifted.bitPattern) &- 0x4B40_0000
+        return p * Float(bitPattern: UInt32(bitPattern: (integer &+ 127) &<< 23))
     }
 
     /// Sets OpenBLAS's thread count (the app does this once at start-up; tests and benchmarks too).

@@ -50,6 +50,9 @@ public struct Retriever: Sendable {
     public var channelDepth: Int
     /// At most this many passages of one entry among the references (the best ones).
     public var maxPassagesPerEntry: Int
+    /// Whether questions are searched with the technical terms they imply (PathologyThesaurus); on unless
+    /// `ATLASQA_QUERY_EXPANSION=off` (for measuring what the expansion adds).
+    public var expandsQueries: Bool
 
     public init(
         reader: any AtlasReader, imageEncoder: (any ImageEncoder)?, textEncoder: (any TextEncoder)?,
@@ -61,6 +64,7 @@ public struct Retriever: Sendable {
         self.weights = weights
         self.channelDepth = channelDepth
         self.maxPassagesPerEntry = maxPassagesPerEntry
+        self.expandsQueries = ProcessInfo.processInfo.environment["ATLASQA_QUERY_EXPANSION"] != "off"
     }
 
     public func retrieve(_ query: RetrievalQuery) throws -> RetrievalResult {
@@ -92,13 +96,15 @@ public struct Retriever: Sendable {
             if let best = hits.first { evidence.image = (encoder.id, best.score) }
         }
 
-        let searchText = [query.context, question].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
+        // The question carries the technical terms it implies (PathologyThesaurus) into both searches.
+        let asked = expandsQueries ? PathologyThesaurus.expanded(question) : question
+        let searchText = [query.context, asked].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
         var textHits: [PassageHit] = []
         if !question.isEmpty, let encoder = textEncoder {
             let started = DispatchTime.now()
             // With conversation context the searched vector mixes in earlier turns; support is judged on the
-            // question alone, so embed it separately too.
-            let texts = searchText == question ? [question] : [searchText, question]
+            // question (with the terms it implies) alone, so embed it separately too.
+            let texts = searchText == asked ? [asked] : [searchText, asked]
             let vectors = try encoder.embed(texts, role: .query)
             timings["text"] = milliseconds(since: started)
             textHits = try reader.nearestPassages(to: vectors[0], encoder: encoder.id, k: channelDepth)
@@ -137,6 +143,9 @@ public struct Retriever: Sendable {
         }
         let unread = Set((textHits + lexicalHits).map(\.passageID)).subtracting(candidates.keys)
         for p in try reader.passages(ids: Array(unread)) { candidates[p.id] = p }
+        if let top = textHits.first, let passage = candidates[top.passageID] {
+            evidence.textCrossLingual = passage.language != language
+        }
         if !lexicalHits.isEmpty {
             let topTexts = lexicalHits.prefix(3).compactMap { candidates[$0.passageID] }.map { "\($0.heading ?? "") \($0.text)" }
             lexicalLevel = SupportThresholds.lexicalCoverage.level(terms.coverage(in: topTexts.joined(separator: " ")))
@@ -185,7 +194,7 @@ public struct Retriever: Sendable {
     func adaptiveWeights(evidence: SupportEvidence, lexical: Support) -> FusionWeights {
         weights.scaled(
             image: evidence.image.map { SupportThresholds.forEncoder($0.encoder).level($0.score) },
-            text: evidence.text.map { SupportThresholds.forEncoder($0.encoder).level($0.score) },
+            text: evidence.textLevel,
             lexical: lexical
         )
     }

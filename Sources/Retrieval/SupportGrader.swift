@@ -27,8 +27,18 @@ public struct SupportThresholds: Sendable, Hashable {
         switch id {
         case "histo-v1": SupportThresholds(strong: 0.985, moderate: 0.965, weak: 0.94)
         case "all-MiniLM-L6-v2": SupportThresholds(strong: 0.60, moderate: 0.45, weak: 0.32)
-        case "multilingual-e5-small": SupportThresholds(strong: 0.88, moderate: 0.85, weak: 0.82)
+        case "multilingual-e5-small": SupportThresholds(strong: 0.88, moderate: 0.84, weak: 0.82)
         default: SupportThresholds(strong: 0.80, moderate: 0.60, weak: 0.40)
+        }
+    }
+
+    /// Cut-offs for a question's best passage cosine, per encoder and language pair. A Chinese question's
+    /// E5 cosine to the English passage it is about sits lower than an English paraphrase's (ARCHITECTURE.md,
+    /// calibration), so the same-language cut-offs would call correct cross-lingual matches weak or none.
+    public static func forText(_ encoder: String, crossLingual: Bool) -> SupportThresholds {
+        switch (encoder, crossLingual) {
+        case ("multilingual-e5-small", true): SupportThresholds(strong: 0.86, moderate: 0.80, weak: 0.78)
+        default: forEncoder(encoder)
         }
     }
 
@@ -44,16 +54,29 @@ public struct SupportEvidence: Sendable, Hashable {
     public var text: (encoder: String, score: Float)?
     /// Share (0…1) of the question's content terms that occur in the top references; nil without a question.
     public var lexicalCoverage: Float?
+    /// The question's language differs from that of the dense channel's best passage (a Chinese question
+    /// matched to an English passage): cosines across languages run lower, so other cut-offs apply.
+    public var textCrossLingual: Bool
 
-    public init(image: (encoder: String, score: Float)? = nil, text: (encoder: String, score: Float)? = nil, lexicalCoverage: Float? = nil) {
+    public init(
+        image: (encoder: String, score: Float)? = nil, text: (encoder: String, score: Float)? = nil,
+        lexicalCoverage: Float? = nil, textCrossLingual: Bool = false
+    ) {
         self.image = image
         self.text = text
         self.lexicalCoverage = lexicalCoverage
+        self.textCrossLingual = textCrossLingual
+    }
+
+    /// The dense text channel's level: its best cosine on its encoder's scale for this language pair.
+    public var textLevel: Support? {
+        text.map { SupportThresholds.forText($0.encoder, crossLingual: textCrossLingual).level($0.score) }
     }
 
     public static func == (a: SupportEvidence, b: SupportEvidence) -> Bool {
         a.image?.encoder == b.image?.encoder && a.image?.score == b.image?.score && a.text?.encoder == b.text?.encoder
             && a.text?.score == b.text?.score && a.lexicalCoverage == b.lexicalCoverage
+            && a.textCrossLingual == b.textCrossLingual
     }
 
     public func hash(into h: inout Hasher) {
@@ -72,7 +95,7 @@ public struct SupportEvidence: Sendable, Hashable {
 public enum SupportGrader {
     public static func grade(_ evidence: SupportEvidence) -> Support {
         let imageLevel = evidence.image.map { SupportThresholds.forEncoder($0.encoder).level($0.score) }
-        let textLevel = evidence.text.map { SupportThresholds.forEncoder($0.encoder).level($0.score) }
+        let textLevel = evidence.textLevel
         let lexicalLevel = evidence.lexicalCoverage.map { SupportThresholds.lexicalCoverage.level($0) }
         let questionLevel: Support? = [textLevel, lexicalLevel].compactMap { $0 }.max()
         switch (imageLevel, questionLevel) {
@@ -99,8 +122,14 @@ extension FusionWeights {
             case .none: 0.25
             }
         }
+        // A question without an image whose words the best lexical matches barely cover (weak or none) was
+        // matched on incidental words ("cells", "tissue"): reciprocal ranks with k = 60 are flat, so even a
+        // down-weighted lexical list would reorder the dense channel's top. The dense channel, the one that
+        // reads paraphrases and other languages, decides alone.
+        let denseDecides = image == nil && text != nil && (lexical ?? Support.none) <= .weak
         return FusionWeights(
-            image: self.image * factor(image), text: self.text * factor(text), lexical: self.lexical * factor(lexical), k: k
+            image: self.image * factor(image), text: self.text * factor(text),
+            lexical: denseDecides ? 0 : self.lexical * factor(lexical), k: k
         )
     }
 }

@@ -1,6 +1,7 @@
 // Times a text encoder the way AtlasQA uses it: one short question at a time (latency) and passages in
 // batches of 32 (ingest throughput). Scripts/bench-text runs it beside the Python peers on the same
-// texts and prints the ratios. Output: one JSON object on stdout.
+// texts and prints the ratios. Output: one JSON object on stdout. Besides wall-clock times it reports CPU
+// time (all threads of the process), which a shared, loaded machine disturbs far less.
 //
 //   bench-text ENCODER-ID TEXTS.json [--threads N] [--models DIR]
 //   TEXTS.json: {"queries": [...], "passages": [...]}
@@ -18,6 +19,15 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// User + system CPU seconds of the whole process so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return user + system
 }
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -47,21 +57,29 @@ do {
 
     for q in texts.queries.prefix(5) { _ = try encoder.embed([q], role: .query) }
     var latencies: [Double] = []
-    for round in 0..<3 {
-        for q in texts.queries { latencies.append(try seconds { _ = try encoder.embed([q], role: .query) }) }
-        _ = round
+    var queryCPU: [Double] = []
+    for _ in 0..<3 {
+        for q in texts.queries {
+            let cpu = cpuSeconds()
+            latencies.append(try seconds { _ = try encoder.embed([q], role: .query) })
+            queryCPU.append(cpuSeconds() - cpu)
+        }
     }
 
     let batches = stride(from: 0, to: texts.passages.count, by: 32).map {
         Array(texts.passages[$0..<min($0 + 32, texts.passages.count)])
     }
     _ = try encoder.embed(batches[0], role: .passage)
+    let cpu = cpuSeconds()
     let total = try seconds { for batch in batches { _ = try encoder.embed(batch, role: .passage) } }
+    let passageCPU = cpuSeconds() - cpu
 
     let result: [String: Any] = [
         "engine": "AtlasQA Swift", "encoder": encoder.id, "threads": threads, "load_s": load,
         "query_p50_ms": percentile(latencies, 0.5) * 1000, "query_p90_ms": percentile(latencies, 0.9) * 1000,
         "passages_per_s": Double(texts.passages.count) / total,
+        "query_cpu_ms": queryCPU.reduce(0, +) / Double(queryCPU.count) * 1000,
+        "passages_per_cpu_s": Double(texts.passages.count) / passageCPU,
     ]
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))
