@@ -37,8 +37,8 @@ public struct QuantizedMatrix: Sendable {
         scales = []
     }
 
-    /// Quantises every row of `matrix`.
-    public init(quantizing matrix: Matrix) {
+    /// Quantises every row of `matrix`, split over `threads` threads when it is big (an index load).
+    public init(quantizing matrix: Matrix, threads: Int = 1) {
         rows = matrix.rows
         columns = matrix.columns
         let (rows, columns) = (matrix.rows, matrix.columns)
@@ -46,10 +46,18 @@ public struct QuantizedMatrix: Sendable {
         codes = [Int8](unsafeUninitializedCapacity: rows * columns) { codes, count in
             matrix.withUnsafeBufferPointer { values in
                 scales.withUnsafeMutableBufferPointer { scales in
-                    if rows > 0, columns > 0 {
-                        avk_quantize_rows(values.baseAddress, rows, columns, codes.baseAddress, scales.baseAddress)
+                    guard rows > 0, columns > 0 else { return }
+                    let job = QuantizeJob(
+                        values: values.baseAddress!, columns: columns, codes: codes.baseAddress!, scales: scales.baseAddress!
+                    )
+                    let parts = Swift.max(1, Swift.min(threads, rows / 4096))
+                    let slice = (rows + parts - 1) / parts
+                    if parts == 1 {
+                        job.run(rows: 0..<rows)
                     } else {
-                        codes.initialize(repeating: 0)
+                        DispatchQueue.concurrentPerform(iterations: parts) { part in
+                            job.run(rows: part * slice ..< Swift.min(rows, (part + 1) * slice))
+                        }
                     }
                 }
             }
@@ -150,5 +158,20 @@ private struct Int8Scan: @unchecked Sendable {
         guard !rows.isEmpty else { return }
         let start = rows.lowerBound
         avk_int8_scores(kernel, codes + start * columns, scales + start, rows.count, columns, query, scores + start)
+    }
+}
+
+/// One bulk quantisation's pointers, handed to the threads of `init(quantizing:threads:)`; sound for the
+/// same reasons as `Int8Scan` (synchronous, disjoint row ranges written).
+private struct QuantizeJob: @unchecked Sendable {
+    let values: UnsafePointer<Float>
+    let columns: Int
+    let codes: UnsafeMutablePointer<Int8>
+    let scales: UnsafeMutablePointer<Float>
+
+    func run(rows: Range<Int>) {
+        guard !rows.isEmpty else { return }
+        let start = rows.lowerBound
+        avk_quantize_rows(values + start * columns, rows.count, columns, codes + start * columns, scales + start)
     }
 }

@@ -22,14 +22,15 @@ public struct VectorSearchPolicy: Sendable, Hashable {
     /// int8 rows rescored exactly per query (at least k). 100 keeps recall@10 ≥ 0.99 on random and on
     /// clustered 384- and 512-d data (measured in VectorIndexTests and BENCHMARKS.md).
     public var candidates: Int
-    /// Below this many rows the float32 matrix fits the caches and exact search takes well under a millisecond.
+    /// Below this many rows exact search takes about a millisecond or less and int8 would save little
+    /// (at 10k × 384 int8+rescore is already ~10× faster than the exact scan: BENCHMARKS.md).
     public var int8MinimumRows: Int
     /// Threads for the int8 scan; nil follows `BLASThreads.count` (the exact path's threads), so one
     /// setting bounds both and a server with one thread per request does not oversubscribe the cores.
     public var threads: Int?
 
     public static let defaultCandidates = 100
-    public static let defaultInt8MinimumRows = 20_000
+    public static let defaultInt8MinimumRows = 10_000
 
     public init(
         mode: Mode = .auto, candidates: Int = Self.defaultCandidates,

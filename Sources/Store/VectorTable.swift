@@ -56,7 +56,7 @@ struct VectorTable: Sendable {
         precondition(owners.count == matrix.rows && entries.count == matrix.rows)
         precondition(quantized.map { $0.rows == matrix.rows && $0.columns == matrix.columns } ?? true)
         self.matrix = matrix
-        self.quantized = quantized ?? QuantizedMatrix(quantizing: matrix)
+        self.quantized = quantized ?? QuantizedMatrix(quantizing: matrix, threads: BLASThreads.count)
         self.owners = owners
         self.entryOfRow = entries
         for row in owners.indices { index(row: row) }
