@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        // gzip for uploaded .tar.gz atlases (zlib is already linked through libpng).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "AtlasCore", swiftSettings: strict),
         // Int8 dot-product kernels (AVX2 / AVX-512 VNNI chosen at run time, portable fallback), optimised in debug too.
@@ -60,7 +62,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "AtlasCore", "Retrieval", "Answering", "Store", .product(name: "Hummingbird", package: "hummingbird"),
+                "AtlasCore", "Retrieval", "Answering", "Store", "CZlib", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
