@@ -36,7 +36,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "AtlasCore", swiftSettings: strict),
-        .target(name: "LinearAlgebra", dependencies: ["CBLAS"], swiftSettings: hotPath),
+        // Int8 dot-product kernels (AVX2 / AVX-512 VNNI chosen at run time, portable fallback), optimised in debug too.
+        .target(name: "CVectorKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CVectorKernels"], swiftSettings: hotPath),
         .target(name: "Imaging", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: hotPath),
         // Procedural H&E-like illustrations: the bundled atlas's images, test and benchmark atlases.
         .target(name: "Illustration", dependencies: ["Imaging"], swiftSettings: hotPath),

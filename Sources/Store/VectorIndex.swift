@@ -22,6 +22,13 @@ final class VectorIndex: @unchecked Sendable {
     private var tables: [VectorTableKey: VectorTable] = [:]
     /// The `meta.generation` that `tables` reflect; nil before anything is loaded.
     private var generation: Int64?
+    private var searchPolicy = VectorSearchPolicy.fromEnvironment()
+
+    /// How tables handed out from now on are searched.
+    var policy: VectorSearchPolicy {
+        get { lock.withLock { searchPolicy } }
+        set { lock.withLock { searchPolicy = newValue } }
+    }
 
     /// The table for `key`, loading it from `pool` if it is not in memory or the file changed underneath.
     func table(_ key: VectorTableKey, dimension: Int, pool: DatabasePool) throws -> VectorTable {
@@ -33,9 +40,13 @@ final class VectorIndex: @unchecked Sendable {
                     tables.removeAll()
                     generation = current
                 }
-                if let table = tables[key] { return table }
-                let table = try VectorTableLoader.load(key, dimension: dimension, db: db)
+                if var table = tables[key] {
+                    table.policy = searchPolicy // a field of the copy: the matrices are not copied
+                    return table
+                }
+                var table = try VectorTableLoader.load(key, dimension: dimension, db: db)
                 tables[key] = table
+                table.policy = searchPolicy
                 return table
             }
         }

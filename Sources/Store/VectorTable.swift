@@ -24,10 +24,17 @@ enum VectorOwner: Sendable, Hashable {
 /// All vectors of one encoder and owner kind as ONE contiguous `[rows, dimension]` matrix of unit
 /// vectors, so a query is scored against every row with a single sgemv.
 ///
+/// Beside it, the same rows quantised to int8 (`quantized`, kept in step by every append and compaction):
+/// big tables are scanned through it first and only its best candidates are rescored in float32
+/// (see `VectorSearchPolicy`).
+///
 /// Replacing an entry tombstones its rows instead of moving the matrix (a write costs O(new rows));
 /// tombstoned rows are skipped when ranking and squeezed out once they pile up.
 struct VectorTable: Sendable {
     private(set) var matrix: Matrix
+    private(set) var quantized: QuantizedMatrix
+    /// How `nearest` searches; set by `VectorIndex` on the copy it hands out.
+    var policy = VectorSearchPolicy()
     private(set) var owners: [VectorOwner] = []
     private(set) var entryOfRow: [String] = []
     private var rowsByEntry: [String: [Int]] = [:]
@@ -40,12 +47,16 @@ struct VectorTable: Sendable {
 
     init(dimension: Int) {
         matrix = Matrix(rows: 0, columns: dimension)
+        quantized = QuantizedMatrix(columns: dimension)
     }
 
-    /// Builds a table from rows already in `matrix` (filled by the loader) and their owners.
-    init(matrix: Matrix, owners: [VectorOwner], entries: [String]) {
+    /// Builds a table from rows already in `matrix` (filled by the loader) and their owners; the int8 copy
+    /// is made here unless given.
+    init(matrix: Matrix, owners: [VectorOwner], entries: [String], quantized: QuantizedMatrix? = nil) {
         precondition(owners.count == matrix.rows && entries.count == matrix.rows)
+        precondition(quantized.map { $0.rows == matrix.rows && $0.columns == matrix.columns } ?? true)
         self.matrix = matrix
+        self.quantized = quantized ?? QuantizedMatrix(quantizing: matrix, threads: BLASThreads.count)
         self.owners = owners
         self.entryOfRow = entries
         for row in owners.indices { index(row: row) }
@@ -54,6 +65,7 @@ struct VectorTable: Sendable {
     /// Appends a unit-length vector.
     mutating func append(_ vector: [Float], owner: VectorOwner, entryID: String) {
         matrix.append(row: vector)
+        quantized.append(row: vector)
         owners.append(owner)
         entryOfRow.append(entryID)
         index(row: owners.count - 1)
@@ -73,6 +85,12 @@ struct VectorTable: Sendable {
     /// The `k` live rows nearest to `query` by cosine, best first (ties: earlier row first).
     func nearest(to query: [Float], k: Int) -> [(row: Int, score: Float)] {
         guard k > 0, liveCount > 0 else { return [] }
+        if policy.usesInt8(rows: matrix.rows) {
+            return matrix.nearestRows(
+                to: query, k: k, rescoring: quantized, candidates: policy.candidates,
+                threads: policy.scanThreads, skipping: deadRows
+            ).map { ($0.index, $0.score) }
+        }
         var scores = matrix.multiplied(by: query.l2Normalized())
         for row in deadRows { scores[row] = .nan } // topK never returns NaN
         return topK(scores, k: k).map { ($0.index, $0.score) }
@@ -94,10 +112,13 @@ struct VectorTable: Sendable {
 
     private mutating func compact() {
         let live = (0..<matrix.rows).filter { !deadRows.contains($0) }
-        self = VectorTable(
+        var compacted = VectorTable(
             matrix: matrix.selecting(rows: live),
             owners: live.map { owners[$0] },
-            entries: live.map { entryOfRow[$0] }
+            entries: live.map { entryOfRow[$0] },
+            quantized: quantized.selecting(rows: live)
         )
+        compacted.policy = policy
+        self = compacted
     }
 }

@@ -1,10 +1,125 @@
 import ArgumentParser
+import AtlasCore
+import Foundation
+import LinearAlgebra
+import Store
 
-/// Vector search: exact and int8+rescore over generated vectors (owned by the vector-index work).
+/// Vector search over the vectors of an AQVF file: exact (sgemv + top-k, what `VectorTable` runs below
+/// the int8 threshold) and int8+rescore (what it runs above), per query, with recall@k of the int8 results
+/// against the exact ones. With `--sqlite DIR` it instead measures the index file: writing the vectors as
+/// passages, loading them back into memory, and searching through `AtlasStore`.
+/// Prints one JSON line (`--json`) or a human row.
 struct SearchBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "search", abstract: "Vector search timings.")
 
+    @Option(help: "AQVF file of the indexed vectors (written by Scripts/peers/vectors.py).")
+    var vectors: String
+    @Option(help: "AQVF file of the query vectors.")
+    var queries: String
+    @Option(help: "How many queries of the file to time (the first ones).")
+    var queryCount = 100
+    @Option(help: "Neighbours per query.")
+    var k = 10
+    @Option(help: "int8 candidates rescored exactly.")
+    var candidates = VectorSearchPolicy.defaultCandidates
+    @Option(help: "Threads for BLAS and the int8 scan.")
+    var threads = 2
+    @Option(help: "Measure writing, loading and searching an index file in this folder instead.")
+    var sqlite: String?
+    @Flag(help: "Print one JSON object instead of a human row.")
+    var json = false
+
     func run() throws {
-        throw ValidationError("search benchmark not written yet")
+        BLASThreads.set(threads)
+        let matrix = try SearchVectorFile.read(vectors)
+        let queryMatrix = try SearchVectorFile.read(queries)
+        guard queryMatrix.columns == matrix.columns else {
+            throw SearchBenchError("queries have \(queryMatrix.columns) columns, vectors \(matrix.columns)")
+        }
+        let queryRows = (0..<min(queryCount, queryMatrix.rows)).map { queryMatrix.row($0) }
+        var result: [String: Any] = [
+            "n": matrix.rows, "dim": matrix.columns, "k": k, "queries": queryRows.count, "threads": threads,
+            "candidates": candidates, "kernel": Int8Kernel.best.description,
+        ]
+        if let folder = sqlite {
+            result.merge(try measureIndexFile(matrix, queryRows, folder: folder)) { $1 }
+        } else {
+            result.merge(measureInMemory(matrix, queryRows)) { $1 }
+        }
+        result["peak_rss_mb"] = SearchMeasure.peakRSSMegabytes()
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(result.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        }
+    }
+
+    private func measureInMemory(_ matrix: Matrix, _ queryRows: [[Float]]) -> [String: Any] {
+        var quantized = QuantizedMatrix(columns: 0)
+        let quantizeMs = SearchMeasure.milliseconds { quantized = QuantizedMatrix(quantizing: matrix, threads: threads) }
+        // One untimed pass each warms the caches and page tables (the numpy peer does the same).
+        _ = matrix.nearestRows(to: queryRows[0], k: k)
+        _ = matrix.nearestRows(to: queryRows[0], k: k, rescoring: quantized, candidates: candidates, threads: threads)
+        var exact: [[ScoredIndex]] = []
+        var approximate: [[ScoredIndex]] = []
+        let exactTimes = queryRows.map { q in SearchMeasure.milliseconds { exact.append(matrix.nearestRows(to: q, k: k)) } }
+        let int8Times = queryRows.map { q in
+            SearchMeasure.milliseconds {
+                approximate.append(matrix.nearestRows(to: q, k: k, rescoring: quantized, candidates: candidates, threads: threads))
+            }
+        }
+        // The scan split over both cores too (when run single-threaded), as a big index may be searched.
+        let parallel = max(2, threads)
+        let int8ParallelTimes = queryRows.map { q in
+            SearchMeasure.milliseconds {
+                _ = matrix.nearestRows(to: q, k: k, rescoring: quantized, candidates: candidates, threads: parallel)
+            }
+        }
+        let found = zip(exact, approximate).map { truth, got in Set(truth.map(\.index)).intersection(got.map(\.index)).count }
+        return [
+            "engine": "atlasqa", "quantize_ms": quantizeMs,
+            "exact_ms": SearchMeasure.median(exactTimes), "int8_ms": SearchMeasure.median(int8Times),
+            "int8_parallel_ms": SearchMeasure.median(int8ParallelTimes), "parallel_threads": parallel,
+            "recall": Double(found.reduce(0, +)) / Double(max(1, exact.reduce(0) { $0 + $1.count })),
+        ]
+    }
+
+    /// Writes the vectors as passages (100 per entry) into a new index, then opens it afresh and times
+    /// `loadVectorIndex` (one query, a memcpy per BLOB, then the int8 copy) and searches through the store.
+    private func measureIndexFile(_ matrix: Matrix, _ queryRows: [[Float]], folder: String) throws -> [String: Any] {
+        let path = URL(fileURLWithPath: folder).appendingPathComponent("search-bench-\(matrix.rows)x\(matrix.columns).sqlite").path
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let encoder = EncoderRecord(id: "bench-\(matrix.columns)", modality: .text, dimension: matrix.columns, weightsHash: "bench")
+        let perEntry = 100
+        let writeMs = try SearchMeasure.milliseconds {
+            let writer = try AtlasStore(path: path)
+            try writer.register(encoders: [encoder])
+            for start in stride(from: 0, to: matrix.rows, by: perEntry) {
+                let id = "e\(start / perEntry)"
+                let rows = start ..< min(matrix.rows, start + perEntry)
+                let passages = rows.map { Passage(entryID: id, ordinal: $0 - start + 1, heading: nil, text: "passage \($0)") }
+                try writer.write(IngestRecord(
+                    entry: Entry(id: id, title: id, source: "bench", passages: passages), contentHash: "h", images: [],
+                    passageVectors: [encoder.id: rows.map { matrix.row($0) }]
+                ))
+            }
+        }
+        let rssBefore = SearchMeasure.residentMegabytes()
+        let store = try AtlasStore(path: path, readOnly: true)
+        let loadMs = try SearchMeasure.milliseconds { try store.loadVectorIndex() }
+        let rssAfter = SearchMeasure.residentMegabytes()
+        _ = try store.nearestPassages(to: queryRows[0], encoder: encoder.id, k: k)
+        let searchTimes = try queryRows.map { q in
+            try SearchMeasure.milliseconds { _ = try store.nearestPassages(to: q, encoder: encoder.id, k: k) }
+        }
+        let policy = store.vectorSearch
+        return [
+            "engine": "atlasqa-index", "write_s": writeMs / 1000, "load_ms": loadMs,
+            "index_rss_mb": rssAfter - rssBefore, "store_search_ms": SearchMeasure.median(searchTimes),
+            "store_mode": policy.usesInt8(rows: matrix.rows) ? "int8+rescore" : "exact",
+            "file_mb": Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1e6,
+        ]
     }
 }
