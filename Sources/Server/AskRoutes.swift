@@ -81,7 +81,7 @@ struct AskRoutes: Sendable {
         let started = ContinuousClock.now
         do {
             try requireReady()
-            try await services.gate.acquire()
+            try await services.acquireSlot(within: deadline)
         } catch {
             await trail.write(route: "/v1/ask", caller: caller, question: input.question, image: input.image, outcome: .init(),
                         status: Int(APIError.from(error).status.code), started: started)

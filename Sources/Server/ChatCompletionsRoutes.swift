@@ -52,7 +52,7 @@ struct ChatCompletionsRoutes: Sendable {
             let started = ContinuousClock.now
             do {
                 try routes.requireReady()
-                try await services.gate.acquire()
+                try await services.acquireSlot(within: deadline)
             } catch {
                 await audit.write(route: "/v1/chat/completions", caller: caller, question: ask.question, image: ask.image,
                             outcome: .init(), status: Int(APIError.from(error).status.code), started: started)
