@@ -62,9 +62,6 @@ public struct AtlasServices: Sendable {
             }, composer: composer)
     }
 
-    /// Whether the configured decoder streams its own text (an OpenAI-compatible model).
-    var decoderStreams: Bool { composer.decoder is OpenAIDecoder }
-
     /// Takes a job slot (waiting in the queue) within the request deadline; a slot granted after the
     /// deadline is given straight back.
     func acquireSlot(within deadline: RequestDeadline?) async throws {

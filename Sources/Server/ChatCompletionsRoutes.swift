@@ -82,7 +82,7 @@ struct ChatCompletionsRoutes: Sendable {
                             continuation.yield(chunk(["content": piece], finish: nil))
                         }).ask(ask)
                     }
-                    if !services.decoderStreams || answer.decoder.kind != .openai {
+                    if answer.decoder.kind != .openai || !streamed.hasText {
                         // OpenAI's stream has no way to take text back: after a failed model, say so and add the
                         // extractive answer.
                         let text = streamed.hasText ? "\n\n(The model's answer broke off; the answer from the atlas passages follows.)\n\n" + answer.answer : answer.answer
