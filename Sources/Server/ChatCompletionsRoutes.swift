@@ -65,7 +65,7 @@ struct ChatCompletionsRoutes: Sendable {
                 let c = ChatChunk(
                     id: id, created: created, model: model,
                     choices: [.init(index: 0, delta: delta, finish_reason: finish)], references: answer?.references,
-                    support: answer?.support, citations: answer?.citations, answer: answer?.answer)
+                    support: answer?.support, citations: answer?.citations, answer: answer?.answer, decoder: answer?.decoder)
                 return ServerSentEvents.data(String(decoding: JSONBody.data(c), as: UTF8.self))
             }
             Task {
@@ -85,7 +85,8 @@ struct ChatCompletionsRoutes: Sendable {
                     if answer.decoder.kind != .openai || !streamed.hasText {
                         // OpenAI's stream has no way to take text back: after a failed model, say so and add the
                         // extractive answer.
-                        let text = streamed.hasText ? "\n\n(The model's answer broke off; the answer from the atlas passages follows.)\n\n" + answer.answer : answer.answer
+                        let brokeOff = "\n\n(The model's answer broke off; the answer from the atlas passages follows.)\n\n"
+                        let text = (streamed.hasText ? brokeOff : "") + Self.content(of: answer)
                         for piece in ServerSentEvents.pieces(of: text) { continuation.yield(chunk(["content": piece], finish: nil)) }
                     }
                     continuation.yield(chunk([:], finish: "stop", answer: answer))
@@ -116,10 +117,20 @@ struct ChatCompletionsRoutes: Sendable {
             routes.noteDecoder(answer)
             let completion = ChatCompletion(
                 id: id, created: created, model: model,
-                choices: [.init(index: 0, message: .init(role: "assistant", content: answer.answer), finish_reason: "stop")],
-                usage: .init(), references: answer.references, support: answer.support, citations: answer.citations)
+                choices: [.init(index: 0, message: .init(role: "assistant", content: Self.content(of: answer)), finish_reason: "stop")],
+                usage: .init(), references: answer.references, support: answer.support, citations: answer.citations,
+                decoder: answer.decoder)
             return (JSONBody.response(completion), AskRoutes.outcome(answer))
         }
+    }
+}
+
+extension ChatCompletionsRoutes {
+    /// What a chat front end shows: the answer, and — when the configured decoder failed — the note saying
+    /// so (chat clients show only the content, not the `decoder` field beside it).
+    static func content(of answer: Answer) -> String {
+        guard let note = AnswerRenderer.fallbackNote(of: answer) else { return answer.answer }
+        return answer.answer + "\n\n" + note
     }
 }
 
@@ -209,6 +220,7 @@ struct ChatRequest: Decodable, Sendable {
         guard !question.isEmpty || image != nil else {
             throw AtlasError(.badInput, "reading the chat request: the last user message has neither text nor an image")
         }
+        try QuestionInput.checkLength(question, "reading the chat request")
         var history: [ConversationTurn] = []
         var pending: String?
         for message in messages[..<lastUser] {
@@ -251,8 +263,13 @@ struct ChatCompletion: Encodable {
     var references: [Reference]
     var support: Support
     var citations: [Citation]
+    /// Which decoder wrote the answer, and why the configured one did not if it fell back.
+    var decoder: DecoderInfo
 
-    init(id: String, created: Int, model: String, choices: [Choice], usage: Usage, references: [Reference], support: Support, citations: [Citation]) {
+    init(
+        id: String, created: Int, model: String, choices: [Choice], usage: Usage, references: [Reference], support: Support,
+        citations: [Citation], decoder: DecoderInfo
+    ) {
         self.id = id
         self.created = created
         self.model = model
@@ -261,6 +278,7 @@ struct ChatCompletion: Encodable {
         self.references = references
         self.support = support
         self.citations = citations
+        self.decoder = decoder
     }
 }
 
@@ -291,10 +309,12 @@ struct ChatChunk: Encodable {
     var support: Support?
     var citations: [Citation]?
     var answer: String?
+    /// On the last chunk only, beside `references`.
+    var decoder: DecoderInfo?
 
     init(
         id: String, created: Int, model: String, choices: [Choice], references: [Reference]?, support: Support? = nil,
-        citations: [Citation]? = nil, answer: String? = nil
+        citations: [Citation]? = nil, answer: String? = nil, decoder: DecoderInfo? = nil
     ) {
         self.id = id
         self.created = created
@@ -304,5 +324,6 @@ struct ChatChunk: Encodable {
         self.support = support
         self.citations = citations
         self.answer = answer
+        self.decoder = decoder
     }
 }

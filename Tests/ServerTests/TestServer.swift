@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import AtlasCore
 import Encoders
 import Foundation
+import Imaging
 import NIOCore
 import NIOHTTP1
 import Retrieval
@@ -20,19 +21,21 @@ final class TestServer: Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
 
     /// - Parameters:
-    ///   - decoder: the answer decoder (default extractive).
+    ///   - imageLimits: the pixel budget of uploaded images (as `ATLASQA_MAX_PIXELS` sets it for `atlasqa serve`).
+    ///   - decoder: the answer decoder (default extractive); `composer` replaces decoder and fallback settings together.
     ///   - ingestion: how `POST /v1/ingest` ingests (default: the real `Ingester` into the served store).
     static func start(
-        _ settings: ServerSettings = ServerSettings(port: 0), waitUntilReady: Bool = true, decoder: (any AnswerDecoder)? = nil,
+        _ settings: ServerSettings = ServerSettings(port: 0), waitUntilReady: Bool = true, imageLimits: ImageLimits = ImageLimits(),
+        decoder: (any AnswerDecoder)? = nil, composer: AnswerComposer? = nil,
         ingestion: ((AtlasStore) -> any AtlasIngesting)? = nil
     ) async throws -> TestServer {
         let path = try TestAtlas.freshCopy()
         let store = try AtlasStore(path: path)
-        let retriever = Retriever(reader: store, imageEncoder: HistologyDescriptor(), textEncoder: nil)
+        let retriever = Retriever(reader: store, imageEncoder: HistologyDescriptor(limits: imageLimits), textEncoder: nil)
         var settings = settings
         settings.port = 0
         let services = AtlasServices(
-            store: store, retriever: retriever, composer: AnswerComposer(decoder: decoder ?? ExtractiveDecoder()), settings: settings,
+            store: store, retriever: retriever, composer: composer ?? AnswerComposer(decoder: decoder ?? ExtractiveDecoder()), settings: settings,
             ingestor: ingestion?(store) ?? TestIngestion(store: store))
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task { try await runApplication(services: services, handleSignals: false) { continuation.yield($0) } }
