@@ -39,7 +39,6 @@ final class UploadSpool: @unchecked Sendable {
             }
         }
         if !pending.isEmpty { try await write(pending) }
-        try handle.synchronize()
         return try Data(contentsOf: url, options: .alwaysMapped)
     }
 

@@ -48,8 +48,7 @@ import Glibc
     }
 
     @Test func aSlowDecoderGivesWayToTheExtractiveAnswerWithinTheDeadline() async throws {
-        let standIn = try await StandInDecoderProcess.start(wait: 30)
-        defer { standIn.stop() }
+        let standIn = try await DecoderStandIn.start(wait: 30)
         let decoder = OpenAIDecoder(settings: DecoderSettings(baseURL: standIn.baseURL, model: "timeout", stream: true))
         var settings = ServerSettings(port: 0)
         settings.requestTimeout = .seconds(2)
@@ -68,6 +67,7 @@ import Glibc
         #expect(metrics.contains("atlasqa_decoder_errors_total 1") && metrics.contains("atlasqa_decoder_fallbacks_total 1"))
         await server.stop()
         try await decoder.shutdown()
+        await standIn.stop()
     }
 
     @Test func queryImagesAreKeptOnlyWithKeepImagesAndTheAuditRowSaysWhere() async throws {

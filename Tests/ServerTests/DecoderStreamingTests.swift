@@ -13,8 +13,7 @@ import Testing
     static let validCitations = "The duct is expanded by a solid proliferation of monotonous cells [1]. The nuclei are evenly spaced with crisp borders [2]. A pathologist should confirm these findings [1]."
 
     static func withServer(model: String, stream: Bool = true, _ body: (TestServer) async throws -> Void) async throws {
-        let standIn = try await StandInDecoderProcess.start()
-        defer { standIn.stop() }
+        let standIn = try await DecoderStandIn.start()
         let decoder = OpenAIDecoder(settings: DecoderSettings(baseURL: standIn.baseURL, model: model, stream: stream))
         let server = try await TestServer.start(decoder: decoder)
         do {
@@ -22,10 +21,12 @@ import Testing
         } catch {
             await server.stop()
             try? await decoder.shutdown()
+            await standIn.stop()
             throw error
         }
         await server.stop()
         try await decoder.shutdown()
+        await standIn.stop()
     }
 
     static func texts(_ events: [(name: String?, data: String)], named name: String) throws -> [String] {
