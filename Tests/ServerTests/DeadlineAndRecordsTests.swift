@@ -26,7 +26,8 @@ import Glibc
         #expect(reply.status == 504, "\(reply.text)")
         let error = try reply.error()
         #expect(error.code == "timeout" && error.message.contains("deadline of 0.6 s"))
-        #expect(waited < .seconds(3))
+        // Without the deadline it would wait for the test's slot forever; the bound allows for a loaded machine.
+        #expect(waited < .seconds(10))
         for _ in 0..<50 where server.services.gate.queued > 0 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(server.services.gate.queued == 0, "the timed-out request left the queue")
         // A streamed answer waits for its slot before the stream starts: past the deadline it is a plain 504.
@@ -61,7 +62,7 @@ import Glibc
         #expect(info["kind"] as? String == "extractive" && info["fallback"] as? Bool == true)
         #expect((info["error"] as? String)?.contains("deadline") == true, "\(info)")
         #expect(try (reply.json()["citations"] as? [Any])?.isEmpty == false, "\(reply.text.prefix(600))")
-        #expect(took < .seconds(4))
+        #expect(took < .seconds(10), "the stand-in would stay silent for 30 s")
         #expect(server.services.gate.running == 0, "the decoder's slot came back")
         let metrics = try await server.get("/metrics").text
         #expect(metrics.contains("atlasqa_decoder_errors_total 1") && metrics.contains("atlasqa_decoder_fallbacks_total 1"))
