@@ -81,7 +81,7 @@ struct AskRoutes: Sendable {
         let started = ContinuousClock.now
         do {
             try requireReady()
-            try await services.gate.acquire()
+            try await services.acquireSlot(within: deadline)
         } catch {
             await trail.write(route: "/v1/ask", caller: caller, question: input.question, image: input.image, outcome: .init(),
                         status: Int(APIError.from(error).status.code), started: started)
@@ -110,9 +110,10 @@ struct AskRoutes: Sendable {
                         })
                     return try await ConversationPipeline(pipeline: pipeline, store: services.store).ask(request, owner: caller.owner)
                 }
-                // The model's text already went out unless it failed (or was never asked): then the answer
-                // written instead goes out in pieces, after a reset when some model text was shown.
-                if !services.decoderStreams || answer.decoder.kind != .openai {
+                // The model's text already went out unless it failed, was never asked, or answered in one
+                // piece (a non-streaming decoder): then the answer goes out in pieces, after a reset when
+                // some model text was shown.
+                if answer.decoder.kind != .openai || !streamed.hasText {
                     if streamed.hasText { continuation.yield(ServerSentEvents.event("reset", json: JSONBody.data(["reason": answer.decoder.error ?? "the decoder's answer was replaced"]))) }
                     for piece in ServerSentEvents.pieces(of: answer.answer) {
                         continuation.yield(ServerSentEvents.event("delta", json: JSONBody.data(["text": piece])))

@@ -62,8 +62,13 @@ public struct AtlasServices: Sendable {
             }, composer: composer)
     }
 
-    /// Whether the configured decoder streams its own text (an OpenAI-compatible model).
-    var decoderStreams: Bool { composer.decoder is OpenAIDecoder }
+    /// Takes a job slot (waiting in the queue) within the request deadline; a slot granted after the
+    /// deadline is given straight back.
+    func acquireSlot(within deadline: RequestDeadline?) async throws {
+        guard let deadline else { return try await gate.acquire() }
+        let gate = self.gate
+        try await deadline.run(metrics: metrics, abandoned: { _ in gate.release() }) { try await gate.acquire() }
+    }
 
     /// Runs `work` within the request deadline (`settings.requestTimeout`), if there is one.
     func withinDeadline<T: Sendable>(_ deadline: RequestDeadline?, _ work: @escaping @Sendable () async throws -> T) async throws -> T {

@@ -52,7 +52,7 @@ struct ChatCompletionsRoutes: Sendable {
             let started = ContinuousClock.now
             do {
                 try routes.requireReady()
-                try await services.gate.acquire()
+                try await services.acquireSlot(within: deadline)
             } catch {
                 await audit.write(route: "/v1/chat/completions", caller: caller, question: ask.question, image: ask.image,
                             outcome: .init(), status: Int(APIError.from(error).status.code), started: started)
@@ -82,7 +82,7 @@ struct ChatCompletionsRoutes: Sendable {
                             continuation.yield(chunk(["content": piece], finish: nil))
                         }).ask(ask)
                     }
-                    if !services.decoderStreams || answer.decoder.kind != .openai {
+                    if answer.decoder.kind != .openai || !streamed.hasText {
                         // OpenAI's stream has no way to take text back: after a failed model, say so and add the
                         // extractive answer.
                         let brokeOff = "\n\n(The model's answer broke off; the answer from the atlas passages follows.)\n\n"

@@ -36,7 +36,9 @@ struct IngestRoutes: Sendable {
         let strictParam = request.uri.queryParameters.get("strict")?.lowercased()
         let strict = strictParam == "true" || strictParam == "1"
         do {
-            let body = try await collectBody(request, limit: settings.maxIngestBytes)
+            let spool = try UploadSpool()
+            defer { spool.close() }
+            let body = try await spool.receive(request, limit: settings.maxIngestBytes)
             let contentType = request.headers[.contentType]
             let limits = IngestUpload.Limits(maxUnpackedBytes: settings.maxUnpackedIngestBytes)
             // Unpacking is file and CPU work: off the cooperative pool.

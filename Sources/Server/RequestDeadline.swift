@@ -35,8 +35,11 @@ struct RequestDeadline: Sendable {
     }
 
     /// Runs `work` until it returns or the deadline passes, whichever is first; then the work is cancelled
-    /// and `timeoutError` thrown without waiting for it to unwind.
-    func run<T: Sendable>(metrics: ServerMetrics?, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// and `timeoutError` thrown without waiting for it to unwind. A result that arrives after the deadline
+    /// goes to `abandoned` (e.g. a queue slot acquired too late is given back there).
+    func run<T: Sendable>(
+        metrics: ServerMetrics?, abandoned: (@Sendable (T) -> Void)? = nil, _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let once = ResumeOnce<T>()
         let deadline = end
         let timeout = timeoutError
@@ -45,7 +48,7 @@ struct RequestDeadline: Sendable {
                 once.set(continuation)
                 let worker = Task {
                     let result = await Result { try await work() }
-                    once.resume(with: result)
+                    if !once.resume(with: result), case .success(let late) = result { abandoned?(late) }
                 }
                 let timer = Task {
                     try? await Task.sleep(until: deadline, clock: .continuous)

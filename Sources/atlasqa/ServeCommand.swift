@@ -77,9 +77,10 @@ struct ServeCommand: AsyncParsableCommand {
         try await Output.run(json: options.json) {
             let settings = try settings()
             let path = options.databasePath
-            // An empty or missing index is filled over HTTP: it gets the encoders an ingest would choose.
+            // A missing index is created empty, to be filled over HTTP with the encoders an ingest would choose.
+            // (An existing index keeps the encoders it records, so starting on one stays quick.)
             let exists = FileManager.default.fileExists(atPath: path)
-            let fresh = try !exists || AtlasStore(path: path).counts().entries == 0
+            let fresh = !exists
             if !exists {
                 Output.log("note: '\(path)' did not exist; serving an empty index (POST /v1/ingest or `atlasqa ingest` fills it)")
             }

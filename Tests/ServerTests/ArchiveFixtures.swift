@@ -50,19 +50,27 @@ enum ArchiveFixtures {
     }
 
     /// `gzip -c` of `data`.
-    static func gzip(_ data: Data) throws -> Data {
+    static func gzip(_ data: Data) async throws -> Data {
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("atlasqa-gz-\(UUID().uuidString)")
         try data.write(to: input)
         defer { try? FileManager.default.removeItem(at: input) }
-        return try run("/usr/bin/env", ["gzip", "-c", "-n", input.path])
+        return try await run("/usr/bin/env", ["gzip", "-c", "-n", input.path])
     }
 
     /// GNU tar of `name` inside `parent` (`tar -C parent -c[z]f - name`), as a curator would pack an atlas.
-    static func gnuTar(_ name: String, in parent: URL, gzip: Bool) throws -> Data {
-        try run("/usr/bin/env", ["tar", "-C", parent.path, gzip ? "-czf" : "-cf", "-", name])
+    static func gnuTar(_ name: String, in parent: URL, gzip: Bool) async throws -> Data {
+        try await run("/usr/bin/env", ["tar", "-C", parent.path, gzip ? "-czf" : "-cf", "-", name])
     }
 
-    static func run(_ tool: String, _ arguments: [String]) throws -> Data {
+    /// Runs a tool to its end on a Dispatch thread (waiting for a process must not hold a thread of the
+    /// cooperative pool, which every test in the run shares).
+    static func run(_ tool: String, _ arguments: [String]) async throws -> Data {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try runBlocking(tool, arguments) }) }
+        }
+    }
+
+    private static func runBlocking(_ tool: String, _ arguments: [String]) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments

@@ -12,20 +12,21 @@ import Testing
     static let absoluteWording = "This is definitely ductal carcinoma in situ [1]. The solid pattern is diagnostic of a high grade lesion [2]."
     static let validCitations = "The duct is expanded by a solid proliferation of monotonous cells [1]. The nuclei are evenly spaced with crisp borders [2]. A pathologist should confirm these findings [1]."
 
-    static func withServer(model: String, _ body: (TestServer) async throws -> Void) async throws {
-        let standIn = try await StandInDecoderProcess.start()
-        defer { standIn.stop() }
-        let decoder = OpenAIDecoder(settings: DecoderSettings(baseURL: standIn.baseURL, model: model, stream: true))
+    static func withServer(model: String, stream: Bool = true, _ body: (TestServer) async throws -> Void) async throws {
+        let standIn = try await DecoderStandIn.start()
+        let decoder = OpenAIDecoder(settings: DecoderSettings(baseURL: standIn.baseURL, model: model, stream: stream))
         let server = try await TestServer.start(decoder: decoder)
         do {
             try await body(server)
         } catch {
             await server.stop()
             try? await decoder.shutdown()
+            await standIn.stop()
             throw error
         }
         await server.stop()
         try await decoder.shutdown()
+        await standIn.stop()
     }
 
     static func texts(_ events: [(name: String?, data: String)], named name: String) throws -> [String] {
@@ -51,6 +52,17 @@ import Testing
             #expect(decoder["kind"] as? String == "openai" && decoder["fallback"] as? Bool == false)
             let answer = try #require(done["answer"] as? String)
             #expect(!answer.contains("definitely") && answer.contains("[1]"))
+        }
+    }
+
+    @Test func aDecoderThatDoesNotStreamStillGivesDeltasOfItsAnswer() async throws {
+        try await Self.withServer(model: "valid-citations", stream: false) { server in
+            let reply = try await server.postJSON("/v1/ask", ["question": "What features suggest ductal carcinoma in situ?", "stream": true])
+            let events = TestServer.events(reply.text)
+            let deltas = try Self.texts(events, named: "delta")
+            let done = try jsonObject(try #require(events.last { $0.name == "done" }).data)
+            #expect((done["decoder"] as? [String: Any])?["kind"] as? String == "openai")
+            #expect(deltas.count >= 2 && deltas.joined() == done["answer"] as? String)
         }
     }
 

@@ -32,7 +32,7 @@ import Testing
         let parent = FileManager.default.temporaryDirectory.appendingPathComponent("atlasqa-upload-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: parent) }
         try ArchiveFixtures.folderAtlas(named: "MyAtlas", in: parent)
-        let archive = try ArchiveFixtures.gnuTar("MyAtlas", in: parent, gzip: true)
+        let archive = try await ArchiveFixtures.gnuTar("MyAtlas", in: parent, gzip: true)
         #expect(try await Self.retrieveFirstEntry(server, "zebracytes striped") != "zebra-cells")
 
         let reply = try await server.request(.POST, "/v1/ingest", body: archive, contentType: "application/gzip")
@@ -71,7 +71,7 @@ import Testing
         #expect(audit.contains { $0.route.hasPrefix("ingest-job ") && $0.status == 200 && ($0.question ?? "").contains("2 written, 0 failed") })
 
         // GNU tar without gzip, as a multipart upload: everything is unchanged now.
-        let plain = try ArchiveFixtures.gnuTar("MyAtlas", in: parent, gzip: false)
+        let plain = try await ArchiveFixtures.gnuTar("MyAtlas", in: parent, gzip: false)
         let (body, type) = TestServer.upload(plain, filename: "MyAtlas.tar", type: "application/x-tar")
         let again = try await server.request(.POST, "/v1/ingest", body: body, contentType: type)
         #expect(again.status == 202, "\(again.text)")
@@ -134,7 +134,7 @@ import Testing
             ("not tar", Data(repeating: 0x41, count: 2048), 400, "bad_archive", "not a tar archive"),
             ("truncated", ArchiveFixtures.tar([.file("a/entry.md", Data(repeating: 0x41, count: 4000))]).prefix(1536), 400, "bad_archive", "truncated"),
             ("no atlas", ArchiveFixtures.tar([.file("notes/readme.txt", Data("hello".utf8))]), 400, "bad_archive", "neither an atlas folder"),
-            ("bomb", try ArchiveFixtures.gzip(ArchiveFixtures.tar([.file("a/entry.md", Data(count: 8 * 1024 * 1024))])), 413, "too_large", "more than the limit"),
+            ("bomb", try await ArchiveFixtures.gzip(ArchiveFixtures.tar([.file("a/entry.md", Data(count: 8 * 1024 * 1024))])), 413, "too_large", "more than the limit"),
             ("bad gzip", Data([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]) + Data(repeating: 0xff, count: 64), 400, "bad_input", "gzip"),
             ("too big", Data(count: 300 * 1024), 413, "too_large", "larger than the limit"),
         ]

@@ -24,14 +24,14 @@ import Testing
     }
 
     @Test(arguments: ["gnu", "pax", "ustar-gz"])
-    func gnuTarArchivesUnpackToTheSameFiles(format: String) throws {
+    func gnuTarArchivesUnpackToTheSameFiles(format: String) async throws {
         let (parent, files) = try Self.tree()
         defer { try? FileManager.default.removeItem(at: parent) }
         let tarFormat = format == "ustar-gz" ? "gnu" : format
-        var archive = try ArchiveFixtures.run(
+        var archive = try await ArchiveFixtures.run(
             "/usr/bin/env", ["tar", "--format=\(tarFormat)", "-C", parent.path, "-cf", "-", "atlas"])
         if format == "ustar-gz" {
-            archive = try ArchiveFixtures.gzip(archive)
+            archive = try await ArchiveFixtures.gzip(archive)
             #expect(Gunzip.isGzip(archive))
             let inflated = parent.appendingPathComponent("inflated.tar")
             let size = try Gunzip.inflate(archive, to: inflated, limit: 1 << 24, name: "a.tar.gz")
