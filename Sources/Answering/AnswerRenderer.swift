@@ -15,14 +15,19 @@ public enum AnswerRenderer {
                 lines.append("    \(answer.language == .zh ? "来源" : "Source"): \(citation.source)")
             }
         }
-        if answer.decoder.fallback {
-            let reason = answer.decoder.error ?? "unknown error"
+        if let note = fallbackNote(of: answer) {
             lines.append("")
-            lines.append(
-                answer.language == .zh
-                    ? "（解码器不可用，已改用摘录式回答：\(reason)）"
-                    : "(The decoder failed, so this answer was composed extractively: \(reason))")
+            lines.append(note)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The line that tells readers the configured decoder failed and why; nil when it did not.
+    public static func fallbackNote(of answer: Answer) -> String? {
+        guard answer.decoder.fallback else { return nil }
+        let reason = answer.decoder.error ?? "unknown error"
+        return answer.language == .zh
+            ? "（解码器不可用，已改用摘录式回答：\(reason)）"
+            : "(The decoder failed, so this answer was composed extractively: \(reason))"
     }
 }

@@ -259,10 +259,13 @@ public final class OpenAIDecoder: AnswerDecoder {
             }
             var wake = deadline
             if settings.stream {
-                let idleUntil = activity.last + settings.streamIdleTimeout
+                // Until the server has sent anything, connecting may take its own timeout first: silence
+                // is only counted after it, so a slow connect is reported as such and not as a stall.
+                let silence = settings.streamIdleTimeout + (activity.hasHeard ? .zero : settings.connectTimeout)
+                let idleUntil = activity.last + silence
                 if now >= idleUntil {
                     throw OpenAIDecoderError(
-                        .stalled, "the server sent nothing for \(Self.seconds(settings.streamIdleTimeout)) (stream idle timeout)",
+                        .stalled, "the server sent nothing for \(Self.seconds(silence)) (stream idle timeout)",
                         endpoint: endpoint)
                 }
                 wake = min(wake, idleUntil)
@@ -294,6 +297,11 @@ public final class OpenAIDecoder: AnswerDecoder {
                     endpoint: endpoint)
             }
         }
+        if error is HTTPParserError {
+            // A proxy's error page, a non-HTTP service on the port, a corrupted reply.
+            return OpenAIDecoderError(
+                .malformed, "the reply is not valid HTTP (\(error)); is this port an OpenAI-compatible server?", endpoint: endpoint)
+        }
         let text = String(describing: error)
         if afterHead {
             return OpenAIDecoderError(.interrupted, "the connection broke in the middle of the answer: \(text)", endpoint: endpoint)
@@ -317,18 +325,20 @@ public final class OpenAIDecoder: AnswerDecoder {
     }
 }
 
-/// When the last byte came from the server; the watchdog reads it to cut off a stalled stream.
+/// When the last byte came from the server (or the request was sent, before any), and whether anything
+/// has come yet; the watchdog reads it to cut off a stalled stream.
 /// A lock-protected box: the reading task writes it, the watchdog task reads it.
 final class StreamActivity: Sendable {
-    private let instant: NIOLockedValueBox<ContinuousClock.Instant>
+    private let state: NIOLockedValueBox<(last: ContinuousClock.Instant, heard: Bool)>
 
     init(_ start: ContinuousClock.Instant) {
-        instant = NIOLockedValueBox(start)
+        state = NIOLockedValueBox((start, false))
     }
 
     func touch() {
-        instant.withLockedValue { $0 = ContinuousClock.now }
+        state.withLockedValue { $0 = (ContinuousClock.now, true) }
     }
 
-    var last: ContinuousClock.Instant { instant.withLockedValue { $0 } }
+    var last: ContinuousClock.Instant { state.withLockedValue { $0.last } }
+    var hasHeard: Bool { state.withLockedValue { $0.heard } }
 }

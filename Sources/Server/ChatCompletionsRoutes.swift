@@ -41,12 +41,13 @@ struct ChatCompletionsRoutes: Sendable {
             return (chat, try chat.askRequest())
         }
         let routes = AskRoutes(services: services)
-        let audit = AuditTrail(store: services.store)
+        let audit = AuditTrail(services)
         let id = "chatcmpl-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let created = Int(Date().timeIntervalSince1970)
         let model = chat.model ?? Self.modelName
         let k = min(services.settings.defaultK, services.settings.maxK)
 
+        let deadline = RequestDeadline(services.settings.requestTimeout)
         if chat.stream ?? false {
             let started = ContinuousClock.now
             do {
@@ -59,24 +60,38 @@ struct ChatCompletionsRoutes: Sendable {
             }
             let (events, continuation) = AsyncStream<ByteBuffer>.makeStream()
             let services = self.services
+            let streamed = StreamedText()
+            @Sendable func chunk(_ delta: [String: String], finish: String?, answer: Answer? = nil) -> ByteBuffer {
+                let c = ChatChunk(
+                    id: id, created: created, model: model,
+                    choices: [.init(index: 0, delta: delta, finish_reason: finish)], references: answer?.references,
+                    support: answer?.support, citations: answer?.citations, answer: answer?.answer, decoder: answer?.decoder)
+                return ServerSentEvents.data(String(decoding: JSONBody.data(c), as: UTF8.self))
+            }
             Task {
-                defer { services.gate.release() }
                 var outcome = AuditTrail.Outcome()
                 var status = 200
-                func chunk(_ delta: [String: String], finish: String?, references: [Reference]? = nil) -> ByteBuffer {
-                    let c = ChatChunk(
-                        id: id, created: created, model: model,
-                        choices: [.init(index: 0, delta: delta, finish_reason: finish)], references: references)
-                    return ServerSentEvents.data(String(decoding: JSONBody.data(c), as: UTF8.self))
-                }
                 continuation.yield(chunk(["role": "assistant", "content": ""], finish: nil))
                 do {
-                    let answer = try await services.askPipeline(k: k).ask(ask)
-                    for piece in ServerSentEvents.pieces(of: answer.answer) {
-                        continuation.yield(chunk(["content": piece], finish: nil))
+                    // The model's deltas go out as they arrive; the last chunk carries the checked answer
+                    // (`answer`), its references, citations and support.
+                    let answer = try await services.withinDeadline(deadline) {
+                        defer { services.gate.release() }
+                        return try await services.askPipeline(k: k, deadline: deadline, onDelta: { piece in
+                            streamed.add(piece)
+                            continuation.yield(chunk(["content": piece], finish: nil))
+                        }).ask(ask)
                     }
-                    continuation.yield(chunk([:], finish: "stop", references: answer.references))
+                    if !services.decoderStreams || answer.decoder.kind != .openai {
+                        // OpenAI's stream has no way to take text back: after a failed model, say so and add the
+                        // extractive answer.
+                        let brokeOff = "\n\n(The model's answer broke off; the answer from the atlas passages follows.)\n\n"
+                        let text = (streamed.hasText ? brokeOff : "") + Self.content(of: answer)
+                        for piece in ServerSentEvents.pieces(of: text) { continuation.yield(chunk(["content": piece], finish: nil)) }
+                    }
+                    continuation.yield(chunk([:], finish: "stop", answer: answer))
                     outcome = AskRoutes.outcome(answer)
+                    AskRoutes.note(answer, metrics: services.metrics)
                 } catch {
                     let apiError = APIError.from(error)
                     status = Int(apiError.status.code)
@@ -95,14 +110,27 @@ struct ChatCompletionsRoutes: Sendable {
 
         return try await audit.record(route: "/v1/chat/completions", caller: caller, question: ask.question, image: ask.image) {
             try routes.requireReady()
-            let answer = try await services.gate.run { try await services.askPipeline(k: k).ask(ask) }
+            let services = self.services
+            let answer = try await services.withinDeadline(deadline) {
+                try await services.gate.run { try await services.askPipeline(k: k, deadline: deadline).ask(ask) }
+            }
             routes.noteDecoder(answer)
             let completion = ChatCompletion(
                 id: id, created: created, model: model,
-                choices: [.init(index: 0, message: .init(role: "assistant", content: answer.answer), finish_reason: "stop")],
-                usage: .init(), references: answer.references, support: answer.support, citations: answer.citations)
+                choices: [.init(index: 0, message: .init(role: "assistant", content: Self.content(of: answer)), finish_reason: "stop")],
+                usage: .init(), references: answer.references, support: answer.support, citations: answer.citations,
+                decoder: answer.decoder)
             return (JSONBody.response(completion), AskRoutes.outcome(answer))
         }
+    }
+}
+
+extension ChatCompletionsRoutes {
+    /// What a chat front end shows: the answer, and — when the configured decoder failed — the note saying
+    /// so (chat clients show only the content, not the `decoder` field beside it).
+    static func content(of answer: Answer) -> String {
+        guard let note = AnswerRenderer.fallbackNote(of: answer) else { return answer.answer }
+        return answer.answer + "\n\n" + note
     }
 }
 
@@ -192,6 +220,7 @@ struct ChatRequest: Decodable, Sendable {
         guard !question.isEmpty || image != nil else {
             throw AtlasError(.badInput, "reading the chat request: the last user message has neither text nor an image")
         }
+        try QuestionInput.checkLength(question, "reading the chat request")
         var history: [ConversationTurn] = []
         var pending: String?
         for message in messages[..<lastUser] {
@@ -234,8 +263,13 @@ struct ChatCompletion: Encodable {
     var references: [Reference]
     var support: Support
     var citations: [Citation]
+    /// Which decoder wrote the answer, and why the configured one did not if it fell back.
+    var decoder: DecoderInfo
 
-    init(id: String, created: Int, model: String, choices: [Choice], usage: Usage, references: [Reference], support: Support, citations: [Citation]) {
+    init(
+        id: String, created: Int, model: String, choices: [Choice], usage: Usage, references: [Reference], support: Support,
+        citations: [Citation], decoder: DecoderInfo
+    ) {
         self.id = id
         self.created = created
         self.model = model
@@ -244,6 +278,7 @@ struct ChatCompletion: Encodable {
         self.references = references
         self.support = support
         self.citations = citations
+        self.decoder = decoder
     }
 }
 
@@ -268,13 +303,27 @@ struct ChatChunk: Encodable {
     var created: Int
     var model: String
     var choices: [Choice]
+    /// On the last chunk only: what a non-streamed completion carries beside the message, and the checked
+    /// answer text (the deltas are the model's words as written; the checks may have changed a citation).
     var references: [Reference]?
+    var support: Support?
+    var citations: [Citation]?
+    var answer: String?
+    /// On the last chunk only, beside `references`.
+    var decoder: DecoderInfo?
 
-    init(id: String, created: Int, model: String, choices: [Choice], references: [Reference]?) {
+    init(
+        id: String, created: Int, model: String, choices: [Choice], references: [Reference]?, support: Support? = nil,
+        citations: [Citation]? = nil, answer: String? = nil, decoder: DecoderInfo? = nil
+    ) {
         self.id = id
         self.created = created
         self.model = model
         self.choices = choices
         self.references = references
+        self.support = support
+        self.citations = citations
+        self.answer = answer
+        self.decoder = decoder
     }
 }

@@ -19,6 +19,16 @@ request is answered by a script chosen by the request's model name (or an `X-Sta
   stalled-stream      sends two pieces, then nothing
   malformed-json      a body (or stream chunk) that is not JSON
   reset-mid-stream    sends two pieces, then resets the connection
+  stalled-body        (not streamed) sends the head and half of the JSON body, then nothing
+  reset-mid-body      (not streamed) sends the head and half of the JSON body, then resets the connection
+  slow-trickle        streams a piece every STANDIN_TRICKLE seconds for ever: never idle, never done
+  malformed-sse       an event stream of lines that are not server-sent events, then the end
+  broken-http         a status line that is not HTTP, then closes
+  close-before-head   reads the request and closes the connection without answering
+  by-question         the script named by "fault:<script>" in the question (one server, many faults)
+
+Started with --blackhole it serves nothing: it listens with a full backlog and never accepts, so a
+connection attempt hangs (as to a host that is down) until the client's connect timeout.
 
 Every request is recorded; GET /_requests returns them as JSON ({"path", "headers", "body"}).
 Started with --port 0 it prints the port it listens on as the first line of stdout. It exits when its
@@ -28,6 +38,7 @@ stdin closes, so a test run that dies leaves no server behind. Python's standard
 import argparse
 import json
 import os
+import re
 import socket
 import struct
 import sys
@@ -36,6 +47,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 WAIT_SECONDS = float(os.environ.get("STANDIN_WAIT", "30"))
+TRICKLE_SECONDS = float(os.environ.get("STANDIN_TRICKLE", "0.2"))
 
 ANSWERS = {
     "valid-citations": (
@@ -116,6 +128,8 @@ class StandIn(BaseHTTPRequestHandler):
         model = body.get("model", "") if isinstance(body, dict) else ""
         script = self.headers.get("X-Standin-Script") or model
         stream = isinstance(body, dict) and bool(body.get("stream"))
+        if script == "by-question":
+            script = fault_named_in(body) or "valid-citations"
         try:
             self.answer(script, stream, body)
         except (BrokenPipeError, ConnectionResetError):
@@ -133,6 +147,41 @@ class StandIn(BaseHTTPRequestHandler):
         if script == "timeout":
             wait(WAIT_SECONDS)
             self.send_whole(200, completion("Too late [1].", "stop"))
+            return
+        if script in ("stalled-body", "reset-mid-body"):
+            whole = completion(ANSWERS["valid-citations"], "stop")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(whole)))
+            self.end_headers()
+            self.wfile.write(whole[: len(whole) // 2])
+            self.wfile.flush()
+            if script == "stalled-body":
+                wait(WAIT_SECONDS)
+            else:
+                self.reset()
+            return
+        if script == "slow-trickle":
+            self.start_stream()
+            end = time.monotonic() + WAIT_SECONDS
+            while time.monotonic() < end:
+                self.send_event({"choices": [{"index": 0, "delta": {"content": "The duct "}, "finish_reason": None}]})
+                wait(TRICKLE_SECONDS)
+            return
+        if script == "malformed-sse":
+            self.start_stream()
+            self.send_chunk(b"<html><body>502 Bad Gateway</body></html>\n")
+            self.send_chunk(b"{not an event}\n\n")
+            self.end_stream()
+            return
+        if script == "broken-http":
+            self.wfile.write(b"HTTP/1.1 OK-ish\r\nthis is not a header line\r\n\r\n")
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if script == "close-before-head":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
             return
         if script == "malformed-json":
             if stream:
@@ -237,6 +286,16 @@ def is_chinese(body):
         return False
 
 
+def fault_named_in(body):
+    """The script named as "fault:<script>" anywhere in the request's messages."""
+    try:
+        text = json.dumps(body.get("messages", []), ensure_ascii=False)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    match = re.search(r"fault:([a-z0-9-]+)", text)
+    return match.group(1) if match else None
+
+
 def split(text, size):
     return [text[i:i + size] for i in range(0, len(text), size)]
 
@@ -252,11 +311,34 @@ def exit_when_stdin_closes():
     os._exit(0)
 
 
+def blackhole(port, keep_running):
+    """Listens and never accepts; the backlog is filled by our own connections, so the kernel drops new SYNs."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(0)
+    fillers = []
+    for _ in range(4):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+        s.connect_ex(listener.getsockname())
+        fillers.append(s)
+    time.sleep(0.2)
+    print(listener.getsockname()[1], flush=True)
+    if keep_running:
+        while True:
+            time.sleep(3600)
+    exit_when_stdin_closes()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--keep-running", action="store_true", help="do not exit when stdin closes")
+    parser.add_argument("--blackhole", action="store_true", help="accept no connections (a host that is down)")
     args = parser.parse_args()
+    if args.blackhole:
+        blackhole(args.port, args.keep_running)
+        return
     server = QuietServer(("127.0.0.1", args.port), StandIn)
     print(server.server_address[1], flush=True)
     if not args.keep_running:

@@ -1,0 +1,1 @@
+../AnsweringTests/DecoderStandIn.swift

@@ -1,0 +1,1 @@
+../AnsweringTests/OpenSockets.swift
