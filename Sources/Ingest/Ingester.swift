@@ -22,8 +22,8 @@ public struct Ingester: Sendable {
     /// Passages per text-encoder call.
     public var textBatchSize = 32
     /// Images per window: a window is read, embedded and written as a unit; `workers` windows are
-    /// prepared at once.
-    public var imagesPerWindow = 16
+    /// prepared at once. Small, so entries reach the index steadily (a reader, or a crash, sees progress).
+    public var imagesPerWindow = 8
 
     public init(
         writer: any AtlasWriter, imageEncoder: any ImageEncoder, textEncoders: [any TextEncoder],
