@@ -28,11 +28,21 @@ public struct Reference: Sendable, Codable, Hashable {
 
     public struct ImageMatch: Sendable, Codable, Hashable {
         public var file: String
+        /// The atlas image's tile that matched best (`[x, y, w, h]` in the atlas image's pixels).
         public var tile: TileRect?
+        /// The query image's tile that matched it (in the query's pixels); absent for a one-tile query.
+        public var queryTile: TileRect?
 
-        public init(file: String, tile: TileRect?) {
+        public init(file: String, tile: TileRect?, queryTile: TileRect? = nil) {
             self.file = file
             self.tile = tile
+            self.queryTile = queryTile
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case file
+            case tile
+            case queryTile = "query_tile"
         }
     }
 

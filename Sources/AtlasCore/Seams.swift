@@ -96,14 +96,28 @@ public struct PassageHit: Sendable, Hashable {
 public struct ImageHit: Sendable, Hashable {
     public var entryID: String
     public var file: String
+    /// The image's score: the better of the whole-image cosine and the tile aggregate (ARCHITECTURE.md).
     public var score: Float
+    /// The atlas image's tile in the best-matching tile pair (the region to outline).
     public var bestTile: TileRect?
+    /// The query image's tile in that pair; nil when the query was matched as one whole image.
+    public var queryTile: TileRect?
+    /// Cosine of the whole-image vectors.
+    public var wholeImageScore: Float?
+    /// Mean over the query's tiles of each one's best cosine with this image's tiles; nil without tiles.
+    public var tileScore: Float?
 
-    public init(entryID: String, file: String, score: Float, bestTile: TileRect?) {
+    public init(
+        entryID: String, file: String, score: Float, bestTile: TileRect?, queryTile: TileRect? = nil,
+        wholeImageScore: Float? = nil, tileScore: Float? = nil
+    ) {
         self.entryID = entryID
         self.file = file
         self.score = score
         self.bestTile = bestTile
+        self.queryTile = queryTile
+        self.wholeImageScore = wholeImageScore
+        self.tileScore = tileScore
     }
 }
 
@@ -130,6 +144,9 @@ public protocol AtlasReader: Sendable {
     func nearestPassages(to vector: [Float], encoder: String, k: Int) throws -> [PassageHit]
     /// Atlas images nearest to an image embedding made by `encoder`, best first, each with its best tile.
     func nearestImages(to vector: [Float], encoder: String, k: Int) throws -> [ImageHit]
+    /// Atlas images nearest to a query image's embedding, matching its tiles against every atlas tile
+    /// (so a small region that matches is not averaged away), best first, each with its best tile pair.
+    func nearestImages(to embedding: ImageEmbedding, encoder: String, k: Int) throws -> [ImageHit]
     /// BM25 over passages. `text` is the user's words, taken as data, never as FTS5 query syntax.
     func lexicalSearch(_ text: String, k: Int) throws -> [PassageHit]
     /// Passages by id, in the order asked; unknown ids are left out.
@@ -141,6 +158,13 @@ public protocol AtlasReader: Sendable {
     func entry(id: String) throws -> Entry?
     /// The stored bytes of one of an entry's images, or nil.
     func imageData(entry: String, file: String) throws -> Data?
+}
+
+extension AtlasReader {
+    /// Readers without tile search match the whole-image vector only.
+    public func nearestImages(to embedding: ImageEmbedding, encoder: String, k: Int) throws -> [ImageHit] {
+        try nearestImages(to: embedding.vector, encoder: encoder, k: k)
+    }
 }
 
 /// One entry ready to store: its text, its images' bytes and vectors, and the passages' vectors.

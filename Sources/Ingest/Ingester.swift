@@ -10,7 +10,8 @@ public protocol AtlasEntryListing {
 ///
 /// All entries are parsed first; a bad entry is a problem and is skipped while the others go in
 /// (`strict` instead aborts having written nothing). Entries whose content hash is already stored are
-/// left alone. Images are embedded on `workers` threads; each entry is one write (one transaction).
+/// left alone. Windows of entries are embedded on `workers` threads while the finished ones are written,
+/// in atlas order; each entry is one write (one transaction).
 public struct Ingester: Sendable {
     public var writer: any AtlasWriter
     public var imageEncoder: any ImageEncoder
@@ -20,6 +21,9 @@ public struct Ingester: Sendable {
     public var workers: Int
     /// Passages per text-encoder call.
     public var textBatchSize = 32
+    /// Images per window: a window is read, embedded and written as a unit; `workers` windows are
+    /// prepared at once. Small, so entries reach the index steadily (a reader, or a crash, sees progress).
+    public var imagesPerWindow = 8
 
     public init(
         writer: any AtlasWriter, imageEncoder: any ImageEncoder, textEncoders: [any TextEncoder],
@@ -53,18 +57,31 @@ public struct Ingester: Sendable {
 
         progress?.start(label: "ingest \(url.lastPathComponent)", entries: atlas.entries.count)
         var held: [IngestRecord] = []
-        for window in Self.windows(atlas.entries, imagesPerWindow: workers * 4) {
-            for record in try prepare(window, records: records, run: &run) {
-                if strict {
-                    held.append(record)
-                } else {
-                    try write(record)
-                    run.count(record)
+        // Windows are prepared (read, hashed, embedded) on the worker threads, several at once, while this
+        // thread writes the finished ones in atlas order.
+        let windows = Self.windows(atlas.entries, imagesPerWindow: imagesPerWindow)
+        let concurrentWindows = min(workers, windows.count)
+        let imageWorkers = max(1, workers / max(concurrentWindows, 1))
+        let ingester = self
+        try orderedPipeline(
+            count: windows.count, workers: concurrentWindows, lookahead: concurrentWindows + 1,
+            produce: { i in Result { try ingester.prepare(windows[i], records: records, imageWorkers: imageWorkers) } },
+            consume: { _, result in
+                let prepared = try result.get()
+                for problem in prepared.problems { run.fail(problem) }
+                for _ in 0..<prepared.unchanged { run.unchanged() }
+                for record in prepared.records {
+                    if strict {
+                        held.append(record)
+                    } else {
+                        try write(record)
+                        run.count(record)
+                    }
+                    progress?.advance(images: record.images.count)
                 }
-                progress?.advance(images: record.images.count)
+                for _ in 0..<run.takeUnreported() { progress?.advance(images: 0) }
             }
-            for _ in 0..<run.takeUnreported() { progress?.advance(images: 0) }
-        }
+        )
         progress?.finish()
 
         if strict {
@@ -140,15 +157,23 @@ public struct Ingester: Sendable {
         var hash: String
     }
 
-    /// Reads and hashes a window of entries, embeds the images of those that changed (in parallel),
-    /// then their passages. Entries that fail are recorded in `run` and left out.
-    private func prepare(_ window: ArraySlice<ParsedEntry>, records: [EncoderRecord], run: inout Run) throws -> [IngestRecord] {
+    /// One window of entries made ready to write, with the entries that failed or had not changed.
+    private struct PreparedWindow: Sendable {
+        var records: [IngestRecord] = []
+        var problems: [AtlasProblem] = []
+        var unchanged = 0
+    }
+
+    /// Reads and hashes a window of entries, embeds the images of those that changed (on `imageWorkers`
+    /// threads), then their passages. Entries that fail are reported and left out.
+    private func prepare(_ window: ArraySlice<ParsedEntry>, records: [EncoderRecord], imageWorkers: Int) throws -> PreparedWindow {
+        var result = PreparedWindow()
         var pending: [Pending] = []
         for parsed in window {
-            guard let data = readImages(parsed, run: &run) else { continue }
+            guard let data = readImages(parsed, problems: &result.problems) else { continue }
             let hash = ContentHash.of(entry: parsed.entry, imageData: data, encoders: records)
             if try writer.contentHash(ofEntry: parsed.entry.id) == hash {
-                run.unchanged()
+                result.unchanged += 1
                 continue
             }
             pending.append(Pending(parsed: parsed, imageData: data, hash: hash))
@@ -162,7 +187,7 @@ public struct Ingester: Sendable {
             zip(p.imageData, p.parsed.entry.images).map { Job(data: $0, name: displayName(p.parsed, $1)) }
         }
         let encoder = imageEncoder
-        let embedded = parallelMap(jobs, workers: workers) { job in
+        let embedded = parallelMap(jobs, workers: imageWorkers) { job in
             Result { try encoder.embed(imageData: job.data, name: job.name) }
         }
 
@@ -186,23 +211,22 @@ public struct Ingester: Sendable {
                 }
             }
             if let failure {
-                run.fail(failure)
+                result.problems.append(failure)
             } else {
                 embeddedEntries.append((p, images))
             }
         }
 
-        var prepared: [IngestRecord] = []
         let vectors = passageVectors(embeddedEntries.map(\.pending.parsed.entry))
-        for ((p, images), result) in zip(embeddedEntries, vectors) {
-            switch result {
+        for ((p, images), vector) in zip(embeddedEntries, vectors) {
+            switch vector {
             case .success(let v):
-                prepared.append(IngestRecord(entry: p.parsed.entry, contentHash: p.hash, images: images, passageVectors: v))
+                result.records.append(IngestRecord(entry: p.parsed.entry, contentHash: p.hash, images: images, passageVectors: v))
             case .failure(let error):
-                run.fail(AtlasProblem(file: p.parsed.file, line: p.parsed.line, entry: p.parsed.entry.id, message: error.message))
+                result.problems.append(AtlasProblem(file: p.parsed.file, line: p.parsed.line, entry: p.parsed.entry.id, message: error.message))
             }
         }
-        return prepared
+        return result
     }
 
     /// Strict mode registers the encoders only once everything has embedded; an index built with other
@@ -217,13 +241,13 @@ public struct Ingester: Sendable {
         }
     }
 
-    private func readImages(_ parsed: ParsedEntry, run: inout Run) -> [Data]? {
+    private func readImages(_ parsed: ParsedEntry, problems: inout [AtlasProblem]) -> [Data]? {
         var data: [Data] = []
         for url in parsed.imageURLs {
             do {
                 data.append(try Data(contentsOf: url))
             } catch {
-                run.fail(AtlasProblem(file: url.path, entry: parsed.entry.id, message: "reading image: \(error.localizedDescription)"))
+                problems.append(AtlasProblem(file: url.path, entry: parsed.entry.id, message: "reading image: \(error.localizedDescription)"))
                 return nil
             }
         }

@@ -27,7 +27,8 @@ public struct RetrievalResult: Sendable {
     public var support: Support
     public var evidence: SupportEvidence
     public var language: Language
-    /// Milliseconds: `image` (encode), `text` (encode), `retrieve` (search + fuse).
+    /// Milliseconds: `image` and `text` (encoding, side by side), `search` (the channels), `fuse` (reading
+    /// candidates, fusion, grading), `retrieve` (search + fuse).
     public var timings: Timings
 
     public init(references: [Reference], support: Support, evidence: SupportEvidence, language: Language, timings: Timings) {
@@ -78,43 +79,45 @@ public struct Retriever: Sendable {
         var rankings: [ChannelRanking<String>] = []
         var evidence = SupportEvidence()
 
-        // Image channel: atlas images ranked by cosine; every passage of an entry takes its entry's rank.
-        var imageMatches: [String: (match: Reference.ImageMatch, score: Float)] = [:]
-        var imageRankedEntries: [String] = []
+        // The question carries the technical terms it implies (PathologyThesaurus) into both text searches.
+        let asked = expandsQueries ? PathologyThesaurus.expanded(question) : question
+        let searchText = [query.context, asked].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
+        var imageJob: (data: Data, name: String, encoder: any ImageEncoder)?
         if let data = query.imageData {
             guard let encoder = imageEncoder else {
                 throw AtlasError(.badInput, "retrieve: an image was given but no image encoder is configured")
             }
-            let started = DispatchTime.now()
-            let embedding = try encoder.embed(imageData: data, name: query.imageName)
-            timings["image"] = milliseconds(since: started)
-            let hits = try reader.nearestImages(to: embedding.vector, encoder: encoder.id, k: channelDepth)
+            imageJob = (data, query.imageName, encoder)
+        }
+        // With conversation context the searched vector mixes in earlier turns; support is judged on the
+        // question (with the terms it implies) alone, so embed it separately too.
+        let texts = question.isEmpty ? [] : searchText == asked ? [asked] : [searchText, asked]
+        let encoded = try QueryEncoding.encode(image: imageJob, texts: texts, textEncoder: textEncoder)
+        timings.merge(encoded.timings) { a, _ in a }
+
+        let searchStarted = DispatchTime.now()
+        // Image channel: atlas images ranked by tile-level matching (ARCHITECTURE.md); every passage of an
+        // entry takes the rank of the entry's best image.
+        var imageMatches: [String: (match: Reference.ImageMatch, score: Float)] = [:]
+        var imageRankedEntries: [String] = []
+        if let embedding = encoded.image, let encoder = imageEncoder {
+            let hits = try reader.nearestImages(to: embedding, encoder: encoder.id, k: channelDepth)
             for hit in hits where imageMatches[hit.entryID] == nil {
-                imageMatches[hit.entryID] = (Reference.ImageMatch(file: hit.file, tile: hit.bestTile), hit.score)
+                imageMatches[hit.entryID] = (Reference.ImageMatch(file: hit.file, tile: hit.bestTile, queryTile: hit.queryTile), hit.score)
                 imageRankedEntries.append(hit.entryID)
             }
             if let best = hits.first { evidence.image = (encoder.id, best.score) }
         }
 
-        // The question carries the technical terms it implies (PathologyThesaurus) into both searches.
-        let asked = expandsQueries ? PathologyThesaurus.expanded(question) : question
-        let searchText = [query.context, asked].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n")
         var textHits: [PassageHit] = []
-        if !question.isEmpty, let encoder = textEncoder {
-            let started = DispatchTime.now()
-            // With conversation context the searched vector mixes in earlier turns; support is judged on the
-            // question (with the terms it implies) alone, so embed it separately too.
-            let texts = searchText == asked ? [asked] : [searchText, asked]
-            let vectors = try encoder.embed(texts, role: .query)
-            timings["text"] = milliseconds(since: started)
-            textHits = try reader.nearestPassages(to: vectors[0], encoder: encoder.id, k: channelDepth)
-            let questionBest = vectors.count > 1
-                ? try reader.nearestPassages(to: vectors[1], encoder: encoder.id, k: 1).first?.score
+        if let encoder = textEncoder, let searchVector = encoded.texts.first {
+            textHits = try reader.nearestPassages(to: searchVector, encoder: encoder.id, k: channelDepth)
+            let questionBest = encoded.texts.count > 1
+                ? try reader.nearestPassages(to: encoded.texts[1], encoder: encoder.id, k: 1).first?.score
                 : textHits.first?.score
             if let best = questionBest { evidence.text = (encoder.id, best) }
         }
 
-        let started = DispatchTime.now()
         let terms = QueryTerms(question)
         // Every candidate passage is read once: the image channel's by entry, the others' by id.
         var candidates: [String: Passage] = [:]
@@ -141,6 +144,8 @@ public struct Retriever: Sendable {
                 rankings.append(ChannelRanking(channel: .lexical, bestFirst: lexicalHits.map { ($0.passageID, $0.score) }))
             }
         }
+        timings["search"] = milliseconds(since: searchStarted)
+        let fuseStarted = DispatchTime.now()
         let unread = Set((textHits + lexicalHits).map(\.passageID)).subtracting(candidates.keys)
         for p in try reader.passages(ids: Array(unread)) { candidates[p.id] = p }
         if let top = textHits.first, let passage = candidates[top.passageID] {
@@ -184,7 +189,9 @@ public struct Retriever: Sendable {
             let top = references.prefix(3).map { "\($0.title) \($0.heading ?? "") \($0.text)" }.joined(separator: " ")
             evidence.lexicalCoverage = terms.terms.isEmpty ? nil : terms.coverage(in: top)
         }
-        timings["retrieve"] = milliseconds(since: started)
+        timings["fuse"] = milliseconds(since: fuseStarted)
+        // `retrieve` is everything after encoding: the channels' searches and the fusion.
+        timings["retrieve"] = milliseconds(since: searchStarted)
         return RetrievalResult(
             references: references, support: SupportGrader.grade(evidence), evidence: evidence, language: language,
             timings: timings

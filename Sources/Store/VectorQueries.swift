@@ -29,6 +29,43 @@ extension AtlasStore {
         }
     }
 
+    /// Images ranked by tile-level matching (ARCHITECTURE.md, "Image channel"): an image's score is the
+    /// better of its whole-image cosine and its tile score — the mean over the query's tiles of each one's
+    /// best cosine with the image's tiles — so an atlas image with a small region like the query ranks as
+    /// if it showed only that region. Each hit carries the best-matching tile pair.
+    public func nearestImages(to embedding: ImageEmbedding, encoder: String, k: Int) throws -> [ImageHit] {
+        guard k > 0 else { return [] }
+        let query = embedding.vector
+        let images = try vectorTable(encoder: encoder, kind: .image, query: query, modality: .image)
+        let usable = embedding.tiles.map(\.vector).filter { $0.count == query.count && $0.allSatisfy(\.isFinite) && $0.l2Norm > 0 }
+        guard usable.count == embedding.tiles.count, !usable.isEmpty else {
+            return try nearestImages(to: query, encoder: encoder, k: k)
+        }
+        let tiles = try vectorTable(encoder: encoder, kind: .tile, query: query, modality: .image)
+        guard query.l2Norm > 0 else { return [] }
+        let queryTiles = Matrix(stacking: usable.map { $0.l2Normalized() }, columns: query.count)
+        let matches = TileMatcher.match(queryTiles, against: tiles)
+        var scores = images.matrix.multiplied(by: query.l2Normalized())
+        for row in images.deadRows { scores[row] = .nan } // topK never returns NaN
+        let whole = scores
+        for row in scores.indices where !scores[row].isNaN {
+            guard case .image(let rowID, _) = images.owners[row], let match = matches[rowID] else { continue }
+            scores[row] = max(scores[row], match.score)
+        }
+        // A one-tile query is its whole view: there is no query tile to point at.
+        let pointAtQueryTile = embedding.tiles.count > 1
+        return topK(scores, k: k).compactMap { hit in
+            guard case .image(let rowID, let file) = images.owners[hit.index] else { return nil }
+            let match = matches[rowID]
+            return ImageHit(
+                entryID: images.entryOfRow[hit.index], file: file, score: hit.score,
+                bestTile: match?.atlasTile ?? tiles.bestTile(ofImage: rowID, query: query)?.rect,
+                queryTile: pointAtQueryTile ? match.map { embedding.tiles[$0.queryTile].rect } : nil,
+                wholeImageScore: whole[hit.index], tileScore: match?.score
+            )
+        }
+    }
+
     private func vectorTable(
         encoder: String, kind: OwnerKind, query: [Float], modality: EncoderRecord.Modality
     ) throws -> VectorTable {

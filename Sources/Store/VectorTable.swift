@@ -40,7 +40,7 @@ struct VectorTable: Sendable {
     private var rowsByEntry: [String: [Int]] = [:]
     /// Tile rows per image rowid (tile tables only): the candidates for an image hit's best tile.
     private var tileRowsByImage: [Int64: [Int]] = [:]
-    private var deadRows: Set<Int> = []
+    private(set) var deadRows: Set<Int> = []
 
     var dimension: Int { matrix.columns }
     var liveCount: Int { matrix.rows - deadRows.count }
