@@ -193,3 +193,24 @@ struct DecoderFaultMatrixTests {
         #expect(closed, "still open after shutdown: \(OpenSockets.connections(toPort: standIn.port))")
     }
 }
+
+@Suite("Decoder limits from the environment")
+struct DecoderLimitsEnvironmentTests {
+    /// `atlasqa ask --decoder-url` once ignored every ATLASQA_DECODER_* limit unless ATLASQA_DECODER_URL was set too.
+    @Test func aURLGivenAsAFlagKeepsTheEnvironmentsLimits() throws {
+        let environment = [
+            "ATLASQA_DECODER_DEADLINE": "2.5", "ATLASQA_DECODER_IDLE_TIMEOUT": "1", "ATLASQA_DECODER_CONNECT_TIMEOUT": "0.5",
+            "ATLASQA_DECODER_STREAM": "false",
+        ]
+        let settings = try #require(try DecoderSettings.fromEnvironment(environment, baseURL: "http://127.0.0.1:9/v1"))
+        #expect(settings.baseURL == "http://127.0.0.1:9/v1")
+        #expect(settings.deadline == .milliseconds(2500))
+        #expect(settings.streamIdleTimeout == .seconds(1))
+        #expect(settings.connectTimeout == .milliseconds(500))
+        #expect(!settings.stream)
+        // The flag wins over the variable; with neither there is no decoder.
+        let both = try DecoderSettings.fromEnvironment(["ATLASQA_DECODER_URL": "http://127.0.0.1:1/v1"], baseURL: "http://127.0.0.1:2/v1")
+        #expect(both?.baseURL == "http://127.0.0.1:2/v1")
+        #expect(try DecoderSettings.fromEnvironment(environment) == nil)
+    }
+}
