@@ -86,7 +86,12 @@ enum OpenAPIDocument {
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["messages"],
           "properties": {"model": {"type": "string"}, "stream": {"type": "boolean"},
             "messages": {"type": "array", "items": {"type": "object", "required": ["role"], "properties": {
-              "role": {"type": "string"}, "content": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}}}}}}}}},
+              "role": {"type": "string"}, "content": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}}},
+              "contains": {"description": "the last user message is the question: its text, its image_url (a data URL), or both",
+                "type": "object", "required": ["role", "content"], "properties": {"role": {"const": "user"},
+                "content": {"oneOf": [{"type": "string", "pattern": "[^\u0009-\u000d \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"},
+                  {"type": "array", "minItems": 1, "contains": {"type": "object", "required": ["type", "text"],
+                    "properties": {"type": {"const": "text"}, "text": {"type": "string", "pattern": "[^\u0009-\u000d \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"}}}}]}}}}}}}}},
         "responses": {
           "200": {"description": "A chat.completion with an extra top-level `references`; with stream=true, chat.completion.chunk events then [DONE]",
             "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": {"type": "string"}}}},
@@ -146,14 +151,14 @@ enum OpenAPIDocument {
       "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
       "Support": {"type": "string", "enum": ["strong", "moderate", "weak", "none"]},
-      "AskRequest": {"type": "object", "properties": {
-        "question": {"type": "string"},
-        "image": {"type": "string", "description": "base64, or a data URL (data:image/png;base64,…)"},
+      "AskRequest": {"type": "object", "anyOf": [{"required": ["question"]}, {"required": ["image"]}], "properties": {
+        "question": {"type": "string", "pattern": "[^\u0009-\u000d \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]", "description": "needed unless an image is given"},
+        "image": {"type": "string", "minLength": 1, "description": "base64, or a data URL (data:image/png;base64,…), of a PNG or JPEG (415 otherwise)"},
         "k": {"type": "integer", "minimum": 1},
         "conversation": {"type": "string", "description": "continue this conversation (ask only)"},
         "stream": {"type": "boolean"}}},
-      "AskForm": {"type": "object", "properties": {
-        "question": {"type": "string"}, "image": {"type": "string", "format": "binary"},
+      "AskForm": {"type": "object", "anyOf": [{"required": ["question"]}, {"required": ["image"]}], "properties": {
+        "question": {"type": "string", "pattern": "[^\u0009-\u000d \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"}, "image": {"type": "string", "format": "binary", "minLength": 1},
         "k": {"type": "integer"}, "conversation": {"type": "string"}, "stream": {"type": "boolean"}}},
       "Reference": {"type": "object", "required": ["rank", "entry", "passage", "title", "text", "source", "scores"], "properties": {
         "rank": {"type": "integer"}, "entry": {"type": "string"}, "passage": {"type": "string"}, "title": {"type": "string"},

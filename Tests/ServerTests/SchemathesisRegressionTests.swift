@@ -1,0 +1,66 @@
+import Foundation
+import NIOHTTP1
+import Testing
+@testable import Server
+
+/// What `Scripts/schemathesis` found, kept fixed.
+@Suite(.serialized) struct SchemathesisRegressionTests {
+    /// A known path asked with a method it does not answer is 405 with `Allow` (it was the router's 404);
+    /// an unknown path stays 404.
+    @Test func anUndeclaredMethodIs405WithAllow() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let cases: [(HTTPMethod, String, String)] = [
+            (.TRACE, "/v1/ask", "POST"), (.PUT, "/v1/retrieve", "POST"), (.DELETE, "/v1/keys", "GET"),
+            (.POST, "/health", "GET"), (.PATCH, "/", "GET"), (.TRACE, "/assets/app.css", "GET"),
+            (.DELETE, "/v1/entries/some-entry", "GET"), (.PUT, "/v1/entries/some-entry/images/sub/detail.png", "GET"),
+        ]
+        for (method, path, allowed) in cases {
+            let reply = try await server.request(method, path)
+            #expect(reply.status == 405, "\(method) \(path): \(reply.status)")
+            #expect(reply.headers.first(name: "Allow") == allowed, "\(method) \(path)")
+            #expect(try reply.error().code == "method_not_allowed")
+        }
+        let unknown = try await server.request(.TRACE, "/v1/no-such-route")
+        #expect(unknown.status == 404)
+        #expect(unknown.headers.first(name: "Allow") == nil)
+        // The declared method still works.
+        #expect(try await server.get("/health").status == 200)
+    }
+
+    /// `GET /v1/audit?since=` (a blank form field) was 400; it means no lower bound.
+    @Test func anEmptySinceListsEverything() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        _ = try await server.postJSON("/v1/retrieve", ["question": "nuclei"])
+        let reply = try await server.get("/v1/audit?since=")
+        #expect(reply.status == 200, "\(reply.text)")
+        #expect((try reply.json()["records"] as? [Any])?.isEmpty == false)
+        #expect(try await server.get("/v1/audit?since=yesterday").status == 400)
+    }
+
+    /// The document says what the server refuses: a question or an image is required, a blank question
+    /// is not a question, and a chat needs a user message with text — so generated "valid" requests are valid.
+    @Test func theDocumentRequiresWhatTheServerRequires() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let document = try await server.get("/openapi.json").json()
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+        for name in ["AskRequest", "AskForm"] {
+            let anyOf = try #require(schemas[name]?["anyOf"] as? [[String: [String]]], "\(name)")
+            #expect(anyOf.map { $0["required"] ?? [] } == [["question"], ["image"]])
+            let question = try #require((schemas[name]?["properties"] as? [String: [String: Any]])?["question"])
+            let pattern = try #require(question["pattern"] as? String)
+            // The pattern's idea of blank is the server's: whitespace-only questions do not match.
+            let regex = try NSRegularExpression(pattern: pattern)
+            func matches(_ text: String) -> Bool { regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil }
+            #expect(!matches(" \t\n\u{3000}\u{a0}\u{85}"))
+            #expect(matches("什么") && matches(" x "))
+            #expect(try await server.postJSON("/v1/retrieve", ["question": " \t\n\u{3000}\u{a0}"]).status == 400)
+        }
+        let chat = try #require(((document["paths"] as? [String: Any])?["/v1/chat/completions"] as? [String: Any])?["post"] as? [String: Any])
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: chat), as: UTF8.self)
+        #expect(text.contains(#""contains""#) && text.contains(#""const":"user""#))
+        #expect(try await server.postJSON("/v1/chat/completions", ["messages": []]).status == 400)
+    }
+}
