@@ -15,8 +15,7 @@ struct AdminRoutes: Sendable {
         }
         router.get("audit") { request, context in
             _ = try context.requireCaller(.admin)
-            // An empty `since=` (a form left blank) means no lower bound.
-            let since = try request.uri.queryParameters.get("since").flatMap { $0.isEmpty ? nil : $0 }.map { text -> Date in
+            let since = try request.uri.queryParameters.get("since").map { text -> Date in
                 guard let date = ISO8601DateFormatter().date(from: String(text)) else {
                     throw AtlasError(.badInput, "since '\(text.prefix(40))' is not an ISO 8601 time (2026-11-29T08:00:00Z)")
                 }

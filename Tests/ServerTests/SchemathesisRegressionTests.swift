@@ -28,15 +28,17 @@ import Testing
         #expect(try await server.get("/health").status == 200)
     }
 
-    /// `GET /v1/audit?since=` (a blank form field) was 400; it means no lower bound.
-    @Test func anEmptySinceListsEverything() async throws {
+    /// `GET /v1/audit?since=…` that is not a time is 400, and the document says so.
+    @Test func aBadSinceIsADocumented400() async throws {
         let server = try await TestServer.start()
         defer { Task { await server.stop() } }
-        _ = try await server.postJSON("/v1/retrieve", ["question": "nuclei"])
-        let reply = try await server.get("/v1/audit?since=")
-        #expect(reply.status == 200, "\(reply.text)")
-        #expect((try reply.json()["records"] as? [Any])?.isEmpty == false)
-        #expect(try await server.get("/v1/audit?since=yesterday").status == 400)
+        for since in ["", "yesterday"] {
+            #expect(try await server.get("/v1/audit?since=\(since)").status == 400)
+        }
+        #expect(try await server.get("/v1/audit?since=2020-01-01T00:00:00Z").status == 200)
+        let document = try await server.get("/openapi.json").json()
+        let audit = try #require(((document["paths"] as? [String: Any])?["/v1/audit"] as? [String: Any])?["get"] as? [String: Any])
+        #expect((audit["responses"] as? [String: Any])?["400"] != nil)
     }
 
     /// The document says what the server refuses: a question or an image is required, a blank question
@@ -47,9 +49,9 @@ import Testing
         let document = try await server.get("/openapi.json").json()
         let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
         for name in ["AskRequest", "AskForm"] {
-            let anyOf = try #require(schemas[name]?["anyOf"] as? [[String: [String]]], "\(name)")
-            #expect(anyOf.map { $0["required"] ?? [] } == [["question"], ["image"]])
-            let question = try #require((schemas[name]?["properties"] as? [String: [String: Any]])?["question"])
+            let anyOf = try #require(schemas[name]?["anyOf"] as? [[String: Any]], "\(name)")
+            #expect(anyOf.map { $0["required"] as? [String] ?? [] } == [["question"], ["image"]])
+            let question = try #require((anyOf[0]["properties"] as? [String: [String: Any]])?["question"])
             let pattern = try #require(question["pattern"] as? String)
             // The pattern's idea of blank is the server's: whitespace-only questions do not match.
             let regex = try NSRegularExpression(pattern: pattern)
@@ -62,5 +64,12 @@ import Testing
         let text = String(decoding: try JSONSerialization.data(withJSONObject: chat), as: UTF8.self)
         #expect(text.contains(#""contains""#) && text.contains(#""const":"user""#))
         #expect(try await server.postJSON("/v1/chat/completions", ["messages": []]).status == 400)
+        // What the server takes as absent (null) the document allows; a part needs its type.
+        #expect(try await server.postJSON("/v1/chat/completions", [
+            "messages": [["role": "user", "content": "nuclei"], ["role": "assistant", "content": NSNull()]], "stream": NSNull(),
+        ]).status == 200)
+        #expect(try await server.postJSON("/v1/ask", ["question": "nuclei", "k": NSNull(), "stream": NSNull()]).status == 200)
+        let part = try #require(schemas["ChatContentPart"]?["required"] as? [String])
+        #expect(part == ["type"])
     }
 }
