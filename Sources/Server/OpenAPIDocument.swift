@@ -153,7 +153,7 @@ enum OpenAPIDocument {
       "Support": {"type": "string", "enum": ["strong", "moderate", "weak", "none"]},
       "AskRequest": {"type": "object",
         "anyOf": [{"required": ["question"], "properties": {"question": {"type": "string", "pattern": "[^\u0009-\u000d \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"}}},
-          {"required": ["image"], "properties": {"image": {"type": "string", "minLength": 1}}}],
+          {"required": ["image"], "properties": {"image": {"type": "string", "minLength": 1, "contentEncoding": "base64"}}}],
         "properties": {
         "question": {"type": ["string", "null"], "description": "needed (not blank) unless an image is given"},
         "image": {"type": ["string", "null"], "description": "base64, or a data URL (data:image/png;base64,…), of a PNG or JPEG (415 otherwise)"},

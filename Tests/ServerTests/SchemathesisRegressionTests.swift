@@ -36,9 +36,22 @@ import Testing
             #expect(try await server.get("/v1/audit?since=\(since)").status == 400)
         }
         #expect(try await server.get("/v1/audit?since=2020-01-01T00:00:00Z").status == 200)
+        // RFC 3339 allows fractional seconds and offsets (was 400).
+        #expect(try await server.get("/v1/audit?since=1376-07-27T07:58:15.93-11:14").status == 200)
         let document = try await server.get("/openapi.json").json()
         let audit = try #require(((document["paths"] as? [String: Any])?["/v1/audit"] as? [String: Any])?["get"] as? [String: Any])
         #expect((audit["responses"] as? [String: Any])?["400"] != nil)
+    }
+
+    /// A multipart `stream` that is neither true nor false was taken as false; it is bad input.
+    @Test func aMultipartStreamMustBeABoolean() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        for (value, status) in [("{}", 400), ("maybe", 400), ("false", 200), ("0", 200), ("", 200)] {
+            let (body, type) = TestServer.multipart(fields: [("question", "nuclei"), ("stream", value)], image: nil)
+            let reply = try await server.request(.POST, "/v1/retrieve", body: body, contentType: type)
+            #expect(reply.status == status, "stream '\(value)': \(reply.status) \(reply.text.prefix(200))")
+        }
     }
 
     /// The document says what the server refuses: a question or an image is required, a blank question
