@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        // gzip for uploaded .tar.gz atlases (zlib is already linked through libpng).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "AtlasCore", swiftSettings: strict),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS"], swiftSettings: hotPath),
@@ -58,7 +60,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "AtlasCore", "Retrieval", "Answering", "Store", .product(name: "Hummingbird", package: "hummingbird"),
+                "AtlasCore", "Retrieval", "Answering", "Store", "CZlib", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),

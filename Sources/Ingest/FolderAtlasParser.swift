@@ -69,6 +69,15 @@ struct FolderAtlasParser {
             return fail("entry folder has no entry.md")
         }
         guard let data = FileManager.default.contents(atPath: file.path) else { return fail("cannot read entry.md") }
+        return parseEntry(id: id, contents: data, file: file, folder: folder)
+    }
+
+    /// Parses the bytes of an entry.md (read from `file`); images are looked up in `folder`.
+    /// Separate from the file reading so the fuzzer (Fuzz/) can drive it from memory.
+    func parseEntry(id: String, contents data: Data, file: URL, folder: URL) -> Result<ParsedEntry, EntryFailure> {
+        func fail(_ message: String, line: Int? = nil) -> Result<ParsedEntry, EntryFailure> {
+            .failure(EntryFailure(problems: [AtlasProblem(file: file.path, line: line, entry: id, message: message)]))
+        }
         guard let text = String(validating: data, as: UTF8.self) else { return fail("entry.md is not UTF-8 text") }
 
         let frontMatter: FrontMatter

@@ -13,6 +13,8 @@ public final class IngestProgress {
     private var lastDraw: TimeInterval = -.infinity
     private var nextReport = 0
     private var label = "ingest"
+    /// Told (entries done, entries in total, images embedded) after each entry, e.g. by a server's job status.
+    private var observer: ((_ done: Int, _ total: Int, _ images: Int) -> Void)?
 
     /// - Parameters:
     ///   - isTerminal: redraw one line with `\r`; defaults to whether stderr is a terminal.
@@ -28,6 +30,12 @@ public final class IngestProgress {
         self.clock = clock
     }
 
+    /// Progress for a program rather than a terminal: nothing is written, `observer` hears every step.
+    public convenience init(observer: @escaping (_ done: Int, _ total: Int, _ images: Int) -> Void) {
+        self.init(isTerminal: false, write: { _ in })
+        self.observer = observer
+    }
+
     func start(label: String, entries: Int) {
         self.label = label
         total = entries
@@ -35,6 +43,7 @@ public final class IngestProgress {
         images = 0
         started = clock()
         nextReport = Self.step(total)
+        observer?(0, total, 0)
         if isTerminal { draw(force: true) } else { write("\(label): \(total) entries to check\n") }
     }
 
@@ -42,6 +51,7 @@ public final class IngestProgress {
     func advance(images: Int) {
         done += 1
         self.images += images
+        observer?(done, total, self.images)
         if isTerminal {
             draw(force: done == total)
         } else if done >= nextReport || done == total {

@@ -14,6 +14,11 @@ struct JSONLinesAtlasParser {
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw AtlasError(.atlasFormat, "reading atlas '\(file.path)': cannot read the file")
         }
+        return parse(contents: data)
+    }
+
+    /// Parses the bytes of the .jsonl at `file` (separate from reading it, so the fuzzer can drive it from memory).
+    func parse(contents data: Data) -> ParsedAtlas {
         var entries: [ParsedEntry] = []
         var problems: [AtlasProblem] = []
         var firstLineOfID: [String: Int] = [:]

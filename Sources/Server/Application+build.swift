@@ -28,14 +28,17 @@ public func buildApplication(
     EntryRoutes(services: services).register(on: v1)
     ChatCompletionsRoutes(services: services).register(on: v1)
     AdminRoutes(services: services).register(on: v1)
+    IngestRoutes(services: services).register(on: v1)
 
     let log = logger ?? {
         var l = Logger(label: "atlasqa.server")
         l.logLevel = .notice
         return l
     }()
+    let metrics = services.metrics
     return Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCounter(metrics: metrics)])),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "AtlasQA"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? settings.port

@@ -9,7 +9,7 @@ import Store
 /// `POST /v1/ask` and `POST /v1/retrieve`: a question and/or image in, references (and an answer) out.
 struct AskRoutes: Sendable {
     let services: AtlasServices
-    var audit: AuditTrail { AuditTrail(store: services.store) }
+    var audit: AuditTrail { AuditTrail(services) }
 
     func register(on router: RouterGroup<AtlasRequestContext>) {
         router.post("ask") { request, context in try await ask(request, context: context) }
@@ -37,11 +37,13 @@ struct AskRoutes: Sendable {
 
     func retrieve(_ request: Request, context: AtlasRequestContext) async throws -> Response {
         let caller = try context.requireCaller(.reader)
+        let deadline = RequestDeadline(services.settings.requestTimeout)
         let input = try await readInput(request)
         return try await audit.record(route: "/v1/retrieve", caller: caller, question: input.question, image: input.image) {
             try requireReady()
             let query = RetrievalQuery(text: input.question, imageData: input.image, imageName: input.imageName, k: k(input))
-            let result = try await services.gate.run { try await services.retrieve(query) }
+            let services = self.services
+            let result = try await services.withinDeadline(deadline) { try await services.gate.run { try await services.retrieve(query) } }
             let body = RetrieveResponse(references: result.references, support: result.support, language: result.language, timingsMs: result.timings)
             return (JSONBody.response(body), AuditTrail.Outcome(entryIDs: result.references.map(\.entry)))
         }
@@ -49,23 +51,32 @@ struct AskRoutes: Sendable {
 
     func ask(_ request: Request, context: AtlasRequestContext) async throws -> Response {
         let caller = try context.requireCaller(.reader)
+        let deadline = RequestDeadline(services.settings.requestTimeout)
         let input = try await readInput(request)
-        if input.stream { return try await streamedAnswer(input, caller: caller) }
+        if input.stream { return try await streamedAnswer(input, caller: caller, deadline: deadline) }
         return try await audit.record(route: "/v1/ask", caller: caller, question: input.question, image: input.image) {
             try requireReady()
-            let answer = try await services.gate.run {
-                try await ConversationPipeline(pipeline: services.askPipeline(k: k(input)), store: services.store)
-                    .ask(askRequest(input), owner: caller.owner)
+            let services = self.services
+            let pipeline = services.askPipeline(k: k(input), deadline: deadline)
+            let asked = askRequest(input)
+            let answer = try await services.withinDeadline(deadline) {
+                try await services.gate.run {
+                    try await ConversationPipeline(pipeline: pipeline, store: services.store).ask(asked, owner: caller.owner)
+                }
             }
             noteDecoder(answer)
             return (JSONBody.response(answer), Self.outcome(answer))
         }
     }
 
-    /// `stream: true`: event `references` when retrieval is done, `delta`s of the checked answer, then `done`
-    /// with the whole answer JSON (or `error`). The slot is taken before the response starts, so a full
-    /// queue is still a plain 503; the job runs in its own task and always gives its slot back.
-    func streamedAnswer(_ input: QuestionInput, caller: Caller) async throws -> Response {
+    /// `stream: true`: event `references` when retrieval is done, then `delta`s — the decoder's own text as
+    /// it arrives when an OpenAI-compatible model answers, else pieces of the extractive answer — then `done`
+    /// with the whole checked answer JSON (or `error`). `done` is authoritative: the checks may drop a
+    /// citation or soften a phrase the deltas showed, and if the model fails part-way a `reset` event says
+    /// to discard the text so far before the extractive answer's deltas. The slot is taken before the
+    /// response starts, so a full queue is still a plain 503; the job runs in its own task, within the
+    /// request deadline, and always gives its slot back.
+    func streamedAnswer(_ input: QuestionInput, caller: Caller, deadline: RequestDeadline?) async throws -> Response {
         let trail = audit
         let started = ContinuousClock.now
         do {
@@ -80,22 +91,36 @@ struct AskRoutes: Sendable {
         let services = self.services
         let k = self.k(input)
         let request = askRequest(input)
+        let streamed = StreamedText()
         Task {
-            defer { services.gate.release() }
             var outcome = AuditTrail.Outcome()
             var status = 200
             do {
-                let pipeline = services.askPipeline(k: k) { retrieved in
-                    continuation.yield(ServerSentEvents.event("references", json: JSONBody.data(
-                        ReferencesEvent(references: retrieved.references, support: retrieved.support))))
+                let answer = try await services.withinDeadline(deadline) {
+                    defer { services.gate.release() }
+                    let pipeline = services.askPipeline(
+                        k: k, deadline: deadline,
+                        onDelta: { piece in
+                            streamed.add(piece)
+                            continuation.yield(ServerSentEvents.event("delta", json: JSONBody.data(["text": piece])))
+                        },
+                        onReferences: { retrieved in
+                            continuation.yield(ServerSentEvents.event("references", json: JSONBody.data(
+                                ReferencesEvent(references: retrieved.references, support: retrieved.support))))
+                        })
+                    return try await ConversationPipeline(pipeline: pipeline, store: services.store).ask(request, owner: caller.owner)
                 }
-                let answer = try await ConversationPipeline(pipeline: pipeline, store: services.store).ask(request, owner: caller.owner)
-                for piece in ServerSentEvents.pieces(of: answer.answer) {
-                    continuation.yield(ServerSentEvents.event("delta", json: JSONBody.data(["text": piece])))
+                // The model's text already went out unless it failed (or was never asked): then the answer
+                // written instead goes out in pieces, after a reset when some model text was shown.
+                if !services.decoderStreams || answer.decoder.kind != .openai {
+                    if streamed.hasText { continuation.yield(ServerSentEvents.event("reset", json: JSONBody.data(["reason": answer.decoder.error ?? "the decoder's answer was replaced"]))) }
+                    for piece in ServerSentEvents.pieces(of: answer.answer) {
+                        continuation.yield(ServerSentEvents.event("delta", json: JSONBody.data(["text": piece])))
+                    }
                 }
                 continuation.yield(ServerSentEvents.event("done", json: JSONBody.data(answer)))
                 outcome = Self.outcome(answer)
-                if answer.decoder.fallback { services.metrics.decoderFellBack() }
+                AskRoutes.note(answer, metrics: services.metrics)
             } catch {
                 let apiError = APIError.from(error)
                 status = Int(apiError.status.code)
@@ -112,8 +137,10 @@ struct AskRoutes: Sendable {
             body: ResponseBody(asyncSequence: events))
     }
 
-    func noteDecoder(_ answer: Answer) {
-        if answer.decoder.fallback { services.metrics.decoderFellBack() }
+    func noteDecoder(_ answer: Answer) { Self.note(answer, metrics: services.metrics) }
+
+    static func note(_ answer: Answer, metrics: ServerMetrics) {
+        metrics.observeAnswer(decodeMs: answer.timingsMs["decode"], totalMs: answer.timingsMs["total"], fellBack: answer.decoder.fallback)
     }
 
     static func outcome(_ answer: Answer) -> AuditTrail.Outcome {
@@ -131,6 +158,14 @@ struct RetrieveResponse: Encodable {
         case references, support, language
         case timingsMs = "timings_ms"
     }
+}
+
+/// Whether any decoder text went out on a stream (a later fallback then needs a `reset`).
+final class StreamedText: Sendable {
+    private let state = LockedState("")
+    func add(_ piece: String) { state.withLock { $0 += piece } }
+    var hasText: Bool { state.withLock { !$0.isEmpty } }
+    var text: String { state.withLock { $0 } }
 }
 
 struct ReferencesEvent: Encodable {

@@ -14,8 +14,14 @@ public struct AtlasServices: Sendable {
     public let gate: JobGate
     public let metrics: ServerMetrics
     public let readiness: Readiness
+    /// `POST /v1/ingest` jobs (refused when no ingester was given).
+    let ingestJobs: IngestJobs
 
-    public init(store: AtlasStore, retriever: Retriever, composer: AnswerComposer, settings: ServerSettings) {
+    /// - Parameter ingestor: ingests uploaded atlases into `store` (`POST /v1/ingest`); nil refuses ingests.
+    public init(
+        store: AtlasStore, retriever: Retriever, composer: AnswerComposer, settings: ServerSettings,
+        ingestor: (any AtlasIngesting)? = nil
+    ) {
         self.store = store
         self.retriever = retriever
         self.composer = composer
@@ -23,6 +29,7 @@ public struct AtlasServices: Sendable {
         self.gate = JobGate(limit: settings.maxConcurrentJobs, queueLimit: settings.maxQueuedJobs)
         self.metrics = ServerMetrics()
         self.readiness = Readiness()
+        self.ingestJobs = IngestJobs(ingestor: ingestor, store: store, queueLimit: settings.maxQueuedIngests)
     }
 
     /// Retrieval alone, off the cooperative pool (image decoding, encoders and search block a thread).
@@ -35,9 +42,14 @@ public struct AtlasServices: Sendable {
 
     /// The pipeline for one request: retrieval with `k` (the thread's latest questions as context, as
     /// `AskPipeline.retrieveStep` does), reporting its references as soon as they are known — the
-    /// stream's first event — then the shared composer.
-    func askPipeline(k: Int, onReferences: @escaping @Sendable (RetrievedReferences) async -> Void = { _ in }) -> AskPipeline {
+    /// stream's first event — then the shared composer with this request's decoder deadline and, when
+    /// streaming, the decoder's own deltas forwarded through `onDelta`.
+    func askPipeline(
+        k: Int, deadline: RequestDeadline? = nil, onDelta: (@Sendable (String) async -> Void)? = nil,
+        onReferences: @escaping @Sendable (RetrievedReferences) async -> Void = { _ in }
+    ) -> AskPipeline {
         let services = self
+        let (composer, _) = requestComposer(deadline: deadline, onDelta: onDelta)
         return AskPipeline(
             retrieve: { request in
                 let earlier = request.history.suffix(2).map(\.question).filter { !$0.isEmpty }
@@ -49,6 +61,16 @@ public struct AtlasServices: Sendable {
                 return retrieved
             }, composer: composer)
     }
+
+    /// Whether the configured decoder streams its own text (an OpenAI-compatible model).
+    var decoderStreams: Bool { composer.decoder is OpenAIDecoder }
+
+    /// Runs `work` within the request deadline (`settings.requestTimeout`), if there is one.
+    func withinDeadline<T: Sendable>(_ deadline: RequestDeadline?, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let deadline else { return try await work() }
+        return try await deadline.run(metrics: metrics, work)
+    }
+
 }
 
 /// Whether the index is loaded into memory: `/health` says 503 and questions are refused until it is.

@@ -41,12 +41,13 @@ struct ChatCompletionsRoutes: Sendable {
             return (chat, try chat.askRequest())
         }
         let routes = AskRoutes(services: services)
-        let audit = AuditTrail(store: services.store)
+        let audit = AuditTrail(services)
         let id = "chatcmpl-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let created = Int(Date().timeIntervalSince1970)
         let model = chat.model ?? Self.modelName
         let k = min(services.settings.defaultK, services.settings.maxK)
 
+        let deadline = RequestDeadline(services.settings.requestTimeout)
         if chat.stream ?? false {
             let started = ContinuousClock.now
             do {
@@ -59,29 +60,38 @@ struct ChatCompletionsRoutes: Sendable {
             }
             let (events, continuation) = AsyncStream<ByteBuffer>.makeStream()
             let services = self.services
+            let streamed = StreamedText()
+            @Sendable func chunk(_ delta: [String: String], finish: String?, answer: Answer? = nil) -> ByteBuffer {
+                let c = ChatChunk(
+                    id: id, created: created, model: model,
+                    choices: [.init(index: 0, delta: delta, finish_reason: finish)], references: answer?.references,
+                    support: answer?.support, citations: answer?.citations, answer: answer?.answer, decoder: answer?.decoder)
+                return ServerSentEvents.data(String(decoding: JSONBody.data(c), as: UTF8.self))
+            }
             Task {
-                defer { services.gate.release() }
                 var outcome = AuditTrail.Outcome()
                 var status = 200
-                func chunk(_ delta: [String: String], finish: String?, references: [Reference]? = nil) -> ByteBuffer {
-                    let c = ChatChunk(
-                        id: id, created: created, model: model,
-                        choices: [.init(index: 0, delta: delta, finish_reason: finish)], references: references)
-                    return ServerSentEvents.data(String(decoding: JSONBody.data(c), as: UTF8.self))
-                }
                 continuation.yield(chunk(["role": "assistant", "content": ""], finish: nil))
                 do {
-                    let answer = try await services.askPipeline(k: k).ask(ask)
-                    for piece in ServerSentEvents.pieces(of: Self.content(of: answer)) {
-                        continuation.yield(chunk(["content": piece], finish: nil))
+                    // The model's deltas go out as they arrive; the last chunk carries the checked answer
+                    // (`answer`), its references, citations and support.
+                    let answer = try await services.withinDeadline(deadline) {
+                        defer { services.gate.release() }
+                        return try await services.askPipeline(k: k, deadline: deadline, onDelta: { piece in
+                            streamed.add(piece)
+                            continuation.yield(chunk(["content": piece], finish: nil))
+                        }).ask(ask)
                     }
-                    var last = ChatChunk(
-                        id: id, created: created, model: model, choices: [.init(index: 0, delta: [:], finish_reason: "stop")],
-                        references: answer.references)
-                    last.decoder = answer.decoder
-                    continuation.yield(ServerSentEvents.data(String(decoding: JSONBody.data(last), as: UTF8.self)))
-                    routes.noteDecoder(answer)
+                    if !services.decoderStreams || answer.decoder.kind != .openai {
+                        // OpenAI's stream has no way to take text back: after a failed model, say so and add the
+                        // extractive answer.
+                        let brokeOff = "\n\n(The model's answer broke off; the answer from the atlas passages follows.)\n\n"
+                        let text = (streamed.hasText ? brokeOff : "") + Self.content(of: answer)
+                        for piece in ServerSentEvents.pieces(of: text) { continuation.yield(chunk(["content": piece], finish: nil)) }
+                    }
+                    continuation.yield(chunk([:], finish: "stop", answer: answer))
                     outcome = AskRoutes.outcome(answer)
+                    AskRoutes.note(answer, metrics: services.metrics)
                 } catch {
                     let apiError = APIError.from(error)
                     status = Int(apiError.status.code)
@@ -100,7 +110,10 @@ struct ChatCompletionsRoutes: Sendable {
 
         return try await audit.record(route: "/v1/chat/completions", caller: caller, question: ask.question, image: ask.image) {
             try routes.requireReady()
-            let answer = try await services.gate.run { try await services.askPipeline(k: k).ask(ask) }
+            let services = self.services
+            let answer = try await services.withinDeadline(deadline) {
+                try await services.gate.run { try await services.askPipeline(k: k, deadline: deadline).ask(ask) }
+            }
             routes.noteDecoder(answer)
             let completion = ChatCompletion(
                 id: id, created: created, model: model,
@@ -207,6 +220,7 @@ struct ChatRequest: Decodable, Sendable {
         guard !question.isEmpty || image != nil else {
             throw AtlasError(.badInput, "reading the chat request: the last user message has neither text nor an image")
         }
+        try QuestionInput.checkLength(question, "reading the chat request")
         var history: [ConversationTurn] = []
         var pending: String?
         for message in messages[..<lastUser] {
@@ -289,15 +303,27 @@ struct ChatChunk: Encodable {
     var created: Int
     var model: String
     var choices: [Choice]
+    /// On the last chunk only: what a non-streamed completion carries beside the message, and the checked
+    /// answer text (the deltas are the model's words as written; the checks may have changed a citation).
     var references: [Reference]?
+    var support: Support?
+    var citations: [Citation]?
+    var answer: String?
     /// On the last chunk only, beside `references`.
     var decoder: DecoderInfo?
 
-    init(id: String, created: Int, model: String, choices: [Choice], references: [Reference]?) {
+    init(
+        id: String, created: Int, model: String, choices: [Choice], references: [Reference]?, support: Support? = nil,
+        citations: [Citation]? = nil, answer: String? = nil, decoder: DecoderInfo? = nil
+    ) {
         self.id = id
         self.created = created
         self.model = model
         self.choices = choices
         self.references = references
+        self.support = support
+        self.citations = citations
+        self.answer = answer
+        self.decoder = decoder
     }
 }

@@ -20,12 +20,12 @@ enum OpenAPIDocument {
           "multipart/form-data": {"schema": {"$ref": "#/components/schemas/AskForm"}}
         }},
         "responses": {
-          "200": {"description": "The answer; with stream=true a text/event-stream of events `references`, `delta` ({\"text\"}), then `done` (the answer) or `error`",
+          "200": {"description": "The answer; with stream=true a text/event-stream of events `references`, `delta` ({\"text\"}: the decoder's text as it arrives), `reset` (discard the deltas so far: the decoder failed and the extractive answer follows), then `done` (the checked answer, authoritative) or `error`",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}, "text/event-stream": {"schema": {"type": "string"}}}},
           "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"},
-          "503": {"$ref": "#/components/responses/Busy"}
+          "503": {"$ref": "#/components/responses/Busy"}, "504": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -116,6 +116,39 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}
     },
+    "/v1/ingest": {
+      "post": {
+        "summary": "Ingest an atlas in the background (curator): JSON Lines, or a .tar/.tar.gz of a folder atlas or a .jsonl with its images",
+        "parameters": [{"name": "strict", "in": "query", "schema": {"type": "boolean"}, "description": "any bad entry fails the job, writing nothing"}],
+        "requestBody": {"required": true, "content": {
+          "application/x-ndjson": {"schema": {"type": "string"}},
+          "application/x-tar": {"schema": {"type": "string", "format": "binary"}},
+          "application/gzip": {"schema": {"type": "string", "format": "binary"}},
+          "multipart/form-data": {"schema": {"type": "object", "required": ["atlas"], "properties": {"atlas": {"type": "string", "format": "binary"}}}}
+        }},
+        "responses": {
+          "202": {"description": "Queued; `Location` is the job", "headers": {"Location": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IngestJob"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+          "403": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"},
+          "415": {"$ref": "#/components/responses/Error"}, "501": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Busy"}
+        }
+      }
+    },
+    "/v1/jobs": {
+      "get": {"summary": "The caller's ingest jobs, newest first (every job for an admin)",
+        "responses": {"200": {"description": "Jobs", "content": {"application/json": {"schema": {"type": "object", "required": ["jobs"],
+          "properties": {"jobs": {"type": "array", "items": {"$ref": "#/components/schemas/IngestJob"}}}}}}},
+          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}
+    },
+    "/v1/jobs/{id}": {
+      "get": {"summary": "One ingest job: state, progress, summary, error (its submitter or an admin)",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IngestJob"}}}},
+          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"}}}
+    },
     "/health": {
       "get": {"summary": "Readiness: 503 until the index is loaded, then 200 with counts", "security": [],
         "responses": {"200": {"description": "Ready", "content": {"application/json": {"schema": {"type": "object"}}}},
@@ -191,7 +224,20 @@ enum OpenAPIDocument {
         "decoder": {"type": "object", "properties": {"kind": {"type": "string", "enum": ["extractive", "openai"]},
           "model": {"type": ["string", "null"]}, "fallback": {"type": "boolean"}, "error": {"type": ["string", "null"]}}},
         "conversation": {"type": ["string", "null"]}, "language": {"type": "string", "enum": ["en", "zh"]},
-        "timings_ms": {"type": "object", "additionalProperties": {"type": "number"}}}}
+        "timings_ms": {"type": "object", "additionalProperties": {"type": "number"}}}},
+      "IngestJob": {"type": "object", "required": ["id", "kind", "state", "source", "strict", "created", "progress", "queue_position"], "properties": {
+        "id": {"type": "string"}, "kind": {"type": "string", "enum": ["ingest"]},
+        "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "source": {"type": "object", "properties": {"name": {"type": "string"}, "bytes": {"type": "integer"},
+          "sha256": {"type": "string"}, "format": {"type": "string", "enum": ["folder", "jsonl"]}}},
+        "strict": {"type": "boolean"},
+        "created": {"type": "string", "format": "date-time"}, "started": {"type": ["string", "null"], "format": "date-time"},
+        "finished": {"type": ["string", "null"], "format": "date-time"},
+        "progress": {"type": "object", "properties": {"done": {"type": "integer"}, "total": {"type": "integer"}, "images": {"type": "integer"},
+          "entries_per_second": {"type": "number"}, "images_per_second": {"type": "number"}}},
+        "queue_position": {"type": "integer", "description": "1 = next to run; 0 once running or finished"},
+        "summary": {"type": ["object", "null"], "description": "as `atlasqa ingest --json`: entries {in_atlas, ingested, unchanged, failed, not_in_atlas, pruned}, passages, images, tiles, problems [{file, line, entry, message}], seconds, images_per_second"},
+        "error": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}]}}}
     }
   }
 }

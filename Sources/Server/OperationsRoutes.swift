@@ -43,7 +43,8 @@ struct OperationsRoutes: Sendable {
             ServerMetrics.Gauges(
                 queued: services.gate.queued, running: services.gate.running, entries: counts?.entries,
                 passages: counts?.passages, images: counts?.images, vectors: counts?.vectors,
-                residentBytes: ProcessMemory.residentBytes()))
+                residentBytes: ProcessMemory.residentBytes(), ingestRunning: services.ingestJobs.running,
+                ingestQueued: services.ingestJobs.queued))
         return JSONBody.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 import AtlasCore
+import HTTPTypes
 
 /// What `/v1/ask` and `/v1/retrieve` take, from either encoding: JSON (image as base64 or a data URL)
 /// or multipart/form-data (fields `question`, `k`, `conversation`, `stream`, file `image`).
@@ -40,10 +41,17 @@ public struct QuestionInput: Sendable {
         return input
     }
 
+    /// Refuses a question over `QuestionLimits.maxCharacters` with 413, without echoing it.
+    static func checkLength(_ question: String, _ doing: String) throws {
+        guard let problem = QuestionLimits.problem(with: question) else { return }
+        throw APIError(status: .contentTooLarge, code: "too_large", message: "\(doing): \(problem)")
+    }
+
     func validate() throws {
         if question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && image == nil {
             throw AtlasError(.badInput, "reading the request: give a question, an image, or both")
         }
+        try Self.checkLength(question, "reading the request")
         if let k, k < 1 { throw AtlasError(.badInput, "reading the request: k must be at least 1 (got \(k))") }
         if let image, image.isEmpty { throw AtlasError(.badInput, "reading the request: the image is empty") }
     }
@@ -82,7 +90,15 @@ public struct QuestionInput: Sendable {
         } catch {
             throw AtlasError(.badInput, error.description)
         }
-        var input = QuestionInput(question: form.text(named: "question") ?? "")
+        // A client sending another charset would otherwise have its question silently mangled into U+FFFD.
+        var question = ""
+        if let part = form.part(named: "question") {
+            guard let text = String(validating: part.body, as: UTF8.self) else {
+                throw AtlasError(.badInput, "reading the request: the question is not UTF-8 text (send form fields as UTF-8)")
+            }
+            question = text
+        }
+        var input = QuestionInput(question: question)
         if let k = form.text(named: "k")?.trimmingCharacters(in: .whitespaces), !k.isEmpty {
             guard let value = Int(k) else { throw AtlasError(.badInput, "reading the request: k '\(k.prefix(20))' is not a number") }
             input.k = value
@@ -95,10 +111,16 @@ public struct QuestionInput: Sendable {
             default: throw AtlasError(.badInput, "reading the request: stream '\(s.prefix(20))' is not true or false")
             }
         }
-        if let image = form.part(named: "image"), !image.body.isEmpty {
-            input.image = image.body
-            input.imageMimeType = image.contentType
-            input.imageName = image.filename.map(ImageDataURL.safeName) ?? "image"
+        if let image = form.part(named: "image") {
+            let name = image.filename.map(ImageDataURL.safeName) ?? "image"
+            if !image.body.isEmpty {
+                input.image = image.body
+                input.imageMimeType = image.contentType
+                input.imageName = name
+            } else if let filename = image.filename, !filename.isEmpty {
+                // Browsers send an empty part named "" when no file was chosen; a named file of 0 bytes is a mistake.
+                throw AtlasError(.badInput, "reading the image '\(name)': the file is empty (0 bytes)")
+            }
         }
         return input
     }

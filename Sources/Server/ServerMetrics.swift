@@ -23,7 +23,11 @@ public final class ServerMetrics: Sendable {
         var requestSeconds: [String: Histogram] = [:]
         var stageSeconds: [String: Histogram] = [:]
         var decoderFallbacks = 0
+        var decoderErrors = 0
+        var timeouts = 0
         var inFlight = 0
+        var connectionsOpen = 0
+        var connectionsAccepted = 0
     }
 
     struct RequestKey: Hashable {
@@ -55,6 +59,28 @@ public final class ServerMetrics: Sendable {
 
     func decoderFellBack() { state.withLock { $0.decoderFallbacks += 1 } }
 
+    /// An answer's own stages (retrieval's are observed when it runs): `decode` and `total`, and whether
+    /// the decoder fell back.
+    func observeAnswer(decodeMs: Double?, totalMs: Double?, fellBack: Bool) {
+        var stages: [String: Double] = [:]
+        if let decodeMs { stages["decode"] = decodeMs }
+        if let totalMs { stages["total"] = totalMs }
+        observeStages(stages)
+        if fellBack { decoderFellBack() }
+    }
+    /// The configured (non-extractive) decoder failed or missed its deadline.
+    func decoderFailed() { state.withLock { $0.decoderErrors += 1 } }
+    func requestTimedOut() { state.withLock { $0.timeouts += 1 } }
+    func connectionOpened() {
+        state.withLock { s in
+            s.connectionsOpen += 1
+            s.connectionsAccepted += 1
+        }
+    }
+    func connectionClosed() { state.withLock { $0.connectionsOpen -= 1 } }
+    /// Connections open now (tests).
+    var openConnections: Int { state.withLock { $0.connectionsOpen } }
+
     struct Gauges {
         var queued: Int
         var running: Int
@@ -63,6 +89,8 @@ public final class ServerMetrics: Sendable {
         var images: Int?
         var vectors: Int?
         var residentBytes: Int?
+        var ingestRunning = 0
+        var ingestQueued = 0
     }
 
     func render(_ gauges: Gauges) -> String {
@@ -79,9 +107,21 @@ public final class ServerMetrics: Sendable {
         line("# HELP atlasqa_decoder_fallbacks_total Answers where the configured decoder failed and the extractive one answered.")
         line("# TYPE atlasqa_decoder_fallbacks_total counter")
         line("atlasqa_decoder_fallbacks_total \(s.decoderFallbacks)")
+        line("# HELP atlasqa_decoder_errors_total Calls to the configured decoder that failed (unreachable, HTTP error, malformed, deadline).")
+        line("# TYPE atlasqa_decoder_errors_total counter")
+        line("atlasqa_decoder_errors_total \(s.decoderErrors)")
+        line("# HELP atlasqa_request_timeouts_total Requests cut off by the per-request deadline (504).")
+        line("# TYPE atlasqa_request_timeouts_total counter")
+        line("atlasqa_request_timeouts_total \(s.timeouts)")
+        line("# HELP atlasqa_http_connections_accepted_total TCP connections accepted.")
+        line("# TYPE atlasqa_http_connections_accepted_total counter")
+        line("atlasqa_http_connections_accepted_total \(s.connectionsAccepted)")
+        gauge(&out, "atlasqa_http_connections_open", "TCP connections open now.", s.connectionsOpen)
         gauge(&out, "atlasqa_http_requests_in_flight", "Requests being handled now.", s.inFlight)
         gauge(&out, "atlasqa_jobs_running", "Ask/retrieve jobs running.", gauges.running)
         gauge(&out, "atlasqa_queue_depth", "Ask/retrieve jobs waiting for a slot.", gauges.queued)
+        gauge(&out, "atlasqa_ingest_jobs_running", "Ingest jobs running (at most one).", gauges.ingestRunning)
+        gauge(&out, "atlasqa_ingest_queue_depth", "Ingest jobs waiting.", gauges.ingestQueued)
         line("# HELP atlasqa_index_items Items in the atlas index.")
         line("# TYPE atlasqa_index_items gauge")
         for (kind, value) in [("entries", gauges.entries), ("passages", gauges.passages), ("images", gauges.images), ("vectors", gauges.vectors)] {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How the service listens and how much work it takes on. Every field has an `ATLASQA_*` variable (see `atlasqa serve`).
 public struct ServerSettings: Sendable {
@@ -17,10 +17,23 @@ public struct ServerSettings: Sendable {
     public var defaultK: Int
     /// Largest `k` a request may ask for.
     public var maxK: Int
+    /// Largest `POST /v1/ingest` body (413 past it).
+    public var maxIngestBytes: Int
+    /// Largest unpacked archive, all its files together (413 past it): archive bombs stop here.
+    public var maxUnpackedIngestBytes: Int
+    /// Ingest jobs that may wait behind the running one; past this `POST /v1/ingest` gets 503.
+    public var maxQueuedIngests: Int
+    /// Per-request deadline for ask/retrieve/chat work, queueing included; nil for none. Past it the
+    /// client gets 504 `timeout` (or, once retrieval is done, the extractive answer) and the slot is freed.
+    public var requestTimeout: Duration?
+    /// Where query images are kept (`--keep-images`); nil keeps none, the audit log holding only their SHA-256.
+    public var keptImagesFolder: URL?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxConcurrentJobs: Int = 2, maxQueuedJobs: Int = 16,
-        maxBodyBytes: Int = 20 * 1024 * 1024, retryAfterSeconds: Int = 2, defaultK: Int = 6, maxK: Int = 50
+        maxBodyBytes: Int = 20 * 1024 * 1024, retryAfterSeconds: Int = 2, defaultK: Int = 6, maxK: Int = 50,
+        maxIngestBytes: Int = 256 * 1024 * 1024, maxUnpackedIngestBytes: Int = 1024 * 1024 * 1024, maxQueuedIngests: Int = 4,
+        requestTimeout: Duration? = .seconds(120), keptImagesFolder: URL? = nil
     ) {
         self.host = host
         self.port = port
@@ -30,6 +43,11 @@ public struct ServerSettings: Sendable {
         self.retryAfterSeconds = retryAfterSeconds
         self.defaultK = defaultK
         self.maxK = maxK
+        self.maxIngestBytes = maxIngestBytes
+        self.maxUnpackedIngestBytes = maxUnpackedIngestBytes
+        self.maxQueuedIngests = maxQueuedIngests
+        self.requestTimeout = requestTimeout
+        self.keptImagesFolder = keptImagesFolder
     }
 
     /// Whether `host` is a loopback address: only there may a server without API keys listen.

@@ -299,6 +299,8 @@ button:disabled { opacity:.55; cursor:progress; }
       await readEvents(response.body, (name, data) => {
         if (name === "references") {
           turn.references = data.references; showReferences(turn);
+        } else if (name === "reset") {
+          turn.text = ""; turn.a.textContent = "";
         } else if (name === "delta") {
           turn.text += data.text; turn.a.textContent = turn.text;
         } else if (name === "done") {

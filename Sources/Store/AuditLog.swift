@@ -8,6 +8,8 @@ public struct AuditRecord: Sendable, Codable, Hashable {
     public var keyID: String?
     public var question: String?
     public var imageSHA256: String?
+    /// Where the image was kept (`serve --keep-images`); nil when it was not stored.
+    public var imageFile: String?
     public var entryIDs: [String]
     public var decoder: String?
     public var status: Int
@@ -15,7 +17,7 @@ public struct AuditRecord: Sendable, Codable, Hashable {
 
     public init(
         time: Date = Date(), route: String, keyID: String?, question: String?, imageSHA256: String?, entryIDs: [String],
-        decoder: String?, status: Int, latencyMs: Double
+        decoder: String?, status: Int, latencyMs: Double, imageFile: String? = nil
     ) {
         self.time = time
         self.route = route
@@ -26,12 +28,14 @@ public struct AuditRecord: Sendable, Codable, Hashable {
         self.decoder = decoder
         self.status = status
         self.latencyMs = latencyMs
+        self.imageFile = imageFile
     }
 
     enum CodingKeys: String, CodingKey {
         case time, route, question, decoder, status
         case keyID = "key_id"
         case imageSHA256 = "image_sha256"
+        case imageFile = "image_file"
         case entryIDs = "entry_ids"
         case latencyMs = "latency_ms"
     }
@@ -44,12 +48,12 @@ extension AtlasStore {
             try pool.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO audit_log (time, route, key_id, question, image_sha256, entry_ids, decoder, status, latency_ms)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO audit_log (time, route, key_id, question, image_sha256, entry_ids, decoder, status, latency_ms, image_file)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         ConversationTimestamp.text(record.time), record.route, record.keyID, record.question, record.imageSHA256,
-                        entries, record.decoder, record.status, record.latencyMs,
+                        entries, record.decoder, record.status, record.latencyMs, record.imageFile,
                     ])
             }
         }
@@ -74,7 +78,7 @@ extension AtlasStore {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT time, route, key_id, question, image_sha256, entry_ids, decoder, status, latency_ms
+                        SELECT time, route, key_id, question, image_sha256, entry_ids, decoder, status, latency_ms, image_file
                         FROM audit_log \(filter) ORDER BY seq LIMIT ?
                         """, arguments: arguments
                 ).map { row in
@@ -83,7 +87,7 @@ extension AtlasStore {
                         time: ConversationTimestamp.date(row["time"]), route: row["route"], keyID: row["key_id"],
                         question: row["question"], imageSHA256: row["image_sha256"],
                         entryIDs: (try? JSONDecoder().decode([String].self, from: Data(entries.utf8))) ?? [],
-                        decoder: row["decoder"], status: row["status"], latencyMs: row["latency_ms"])
+                        decoder: row["decoder"], status: row["status"], latencyMs: row["latency_ms"], imageFile: row["image_file"])
                 }
             }
         }

@@ -22,6 +22,7 @@ enum Schema {
         migrator.registerMigration("v2-conversations", migrate: createConversations)
         migrator.registerMigration("v3-entry-title-in-full-text", migrate: indexEntryTitles)
         migrator.registerMigration("v4-access", migrate: createAccess)
+        migrator.registerMigration("v5-audit-kept-image", migrate: addKeptImageToAudit)
         return migrator
     }
 
@@ -181,5 +182,10 @@ enum Schema {
             INSERT INTO passage_trigrams (passage_trigrams) VALUES ('rebuild');
             UPDATE meta SET value = '3' WHERE key = '\(versionKey)';
             """)
+    }
+
+    /// `serve --keep-images`: the audit row names the file the query image was kept in (NULL: not kept).
+    private static func addKeptImageToAudit(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE audit_log ADD COLUMN image_file TEXT")
     }
 }

@@ -45,6 +45,7 @@ struct AskCommand: AsyncParsableCommand {
         guard !question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ValidationError("the question is empty")
         }
+        if let problem = QuestionLimits.problem(with: question) { throw ValidationError(problem) }
     }
 
     func run() async throws {

@@ -21,6 +21,7 @@ struct AtlasQA: AsyncParsableCommand {
     static func main() async {
         // One BLAS thread by default: the CLI and server parallelise above BLAS (images, requests).
         BLASThreads.set(Environment.int("ATLASQA_BLAS_THREADS") ?? 1)
+        ArgumentEncoding.requireUTF8()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

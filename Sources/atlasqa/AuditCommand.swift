@@ -32,7 +32,7 @@ struct AuditCommand: AsyncParsableCommand {
                 let question = (r.question ?? "").replacingOccurrences(of: "\n", with: " ")
                 Output.line(
                     "\(f.string(from: r.time))  \(r.status)  \(r.route)  key=\(r.keyID ?? "-")  \(Int(r.latencyMs.rounded())) ms"
-                        + "  decoder=\(r.decoder ?? "-")  image=\(r.imageSHA256.map { String($0.prefix(12)) } ?? "-")"
+                        + "  decoder=\(r.decoder ?? "-")  image=\(r.imageSHA256.map { String($0.prefix(12)) } ?? "-")\(r.imageFile.map { " kept=\($0)" } ?? "")"
                         + "  entries=\(r.entryIDs.joined(separator: ","))  q=\"\(question.prefix(80))\"")
             }
         }

@@ -23,6 +23,7 @@ struct RetrieveCommand: AsyncParsableCommand {
     func validate() throws {
         guard image != nil || text != nil else { throw ValidationError("give --image, --text, or both") }
         guard k > 0 else { throw ValidationError("--k must be at least 1") }
+        if let text, let problem = QuestionLimits.problem(with: text) { throw ValidationError(problem) }
     }
 
     struct Result: Encodable {

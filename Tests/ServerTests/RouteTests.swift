@@ -54,7 +54,7 @@ import Testing
         let served: [(String, String)] = [
             ("post", "/v1/ask"), ("post", "/v1/retrieve"), ("get", "/v1/entries/{id}"), ("get", "/v1/entries/{id}/images/{file}"),
             ("get", "/v1/conversations/{id}"), ("post", "/v1/chat/completions"), ("get", "/v1/models"), ("get", "/v1/keys"),
-            ("get", "/v1/audit"), ("get", "/health"), ("get", "/metrics"), ("get", "/openapi.json"), ("get", "/"),
+            ("get", "/v1/audit"), ("post", "/v1/ingest"), ("get", "/v1/jobs"), ("get", "/v1/jobs/{id}"), ("get", "/health"), ("get", "/metrics"), ("get", "/openapi.json"), ("get", "/"),
             ("get", "/assets/app.js"), ("get", "/assets/app.css"),
         ]
         for (method, path) in served {

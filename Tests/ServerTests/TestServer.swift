@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import AtlasCore
 import Encoders
 import Foundation
+import Imaging
 import NIOCore
 import NIOHTTP1
 import Retrieval
@@ -19,16 +20,23 @@ final class TestServer: Sendable {
 
     var base: String { "http://127.0.0.1:\(port)" }
 
+    /// - Parameters:
+    ///   - imageLimits: the pixel budget of uploaded images (as `ATLASQA_MAX_PIXELS` sets it for `atlasqa serve`).
+    ///   - decoder: the answer decoder (default extractive); `composer` replaces decoder and fallback settings together.
+    ///   - ingestion: how `POST /v1/ingest` ingests (default: the real `Ingester` into the served store).
     static func start(
-        _ settings: ServerSettings = ServerSettings(port: 0), waitUntilReady: Bool = true,
-        composer: AnswerComposer = AnswerComposer(decoder: ExtractiveDecoder())
+        _ settings: ServerSettings = ServerSettings(port: 0), waitUntilReady: Bool = true, imageLimits: ImageLimits = ImageLimits(),
+        decoder: (any AnswerDecoder)? = nil, composer: AnswerComposer? = nil,
+        ingestion: ((AtlasStore) -> any AtlasIngesting)? = nil
     ) async throws -> TestServer {
         let path = try TestAtlas.freshCopy()
         let store = try AtlasStore(path: path)
-        let retriever = Retriever(reader: store, imageEncoder: HistologyDescriptor(), textEncoder: nil)
+        let retriever = Retriever(reader: store, imageEncoder: HistologyDescriptor(limits: imageLimits), textEncoder: nil)
         var settings = settings
         settings.port = 0
-        let services = AtlasServices(store: store, retriever: retriever, composer: composer, settings: settings)
+        let services = AtlasServices(
+            store: store, retriever: retriever, composer: composer ?? AnswerComposer(decoder: decoder ?? ExtractiveDecoder()), settings: settings,
+            ingestor: ingestion?(store) ?? TestIngestion(store: store))
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task { try await runApplication(services: services, handleSignals: false) { continuation.yield($0) } }
         var port = 0
@@ -104,6 +112,14 @@ final class TestServer: Sendable {
             body += image.data + Data("\r\n".utf8)
         }
         body += Data("--\(boundary)--\r\n".utf8)
+        return (body, "multipart/form-data; boundary=\(boundary)")
+    }
+
+    /// A file upload as multipart/form-data in the field `atlas` (`curl -F atlas=@file`).
+    static func upload(_ data: Data, filename: String, type: String) -> (Data, String) {
+        let boundary = "----AtlasQAUpload\(UUID().uuidString.prefix(8))"
+        var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"atlas\"; filename=\"\(filename)\"\r\nContent-Type: \(type)\r\n\r\n".utf8)
+        body += data + Data("\r\n--\(boundary)--\r\n".utf8)
         return (body, "multipart/form-data; boundary=\(boundary)")
     }
 

@@ -1,0 +1,1 @@
+../../../Sources/Answering/SSEParser.swift
