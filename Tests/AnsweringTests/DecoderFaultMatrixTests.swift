@@ -25,7 +25,7 @@ struct DecoderFault: Sendable, CustomTestStringConvertible {
     static let deadline: Duration = .milliseconds(2500)
     static let idleTimeout: Duration = .seconds(1)
     /// Scheduling slack on a shared two-core machine running tests in parallel.
-    static let margin: Duration = .seconds(2)
+    static let margin: Duration = .seconds(4)
 
     static let all: [DecoderFault] = [
         .init(name: "down: nothing listening", script: "valid-citations", stream: true, target: .refused, reason: "connection refused"),
