@@ -67,16 +67,18 @@ public struct DecoderSettings: Sendable, Hashable {
 
     /// Settings from `ATLASQA_DECODER_*`; nil when `ATLASQA_DECODER_URL` is unset or empty, which
     /// means "no decoder configured" (the extractive decoder answers). Bad values are reported, not ignored.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws(DecoderSettingsError) -> DecoderSettings?
-    {
+    /// `baseURL` (a `--decoder-url` flag) stands in for `ATLASQA_DECODER_URL`: the other variables
+    /// (deadline, timeouts, stream, key…) still apply.
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment, baseURL: String? = nil
+    ) throws(DecoderSettingsError) -> DecoderSettings? {
         func value(_ name: String) -> String? {
             guard let v = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else {
                 return nil
             }
             return v
         }
-        guard let url = value("ATLASQA_DECODER_URL") else { return nil }
+        guard let url = baseURL ?? value("ATLASQA_DECODER_URL") else { return nil }
         var settings = DecoderSettings(baseURL: url, model: value("ATLASQA_DECODER_MODEL") ?? defaultModel)
         settings.apiKey = value("ATLASQA_DECODER_API_KEY")
         if let v = value("ATLASQA_DECODER_TEMPERATURE") { settings.temperature = try number(v, "ATLASQA_DECODER_TEMPERATURE") }

@@ -16,7 +16,7 @@ struct AdminRoutes: Sendable {
         router.get("audit") { request, context in
             _ = try context.requireCaller(.admin)
             let since = try request.uri.queryParameters.get("since").map { text -> Date in
-                guard let date = ISO8601DateFormatter().date(from: String(text)) else {
+                guard let date = Self.date(String(text)) else {
                     throw AtlasError(.badInput, "since '\(text.prefix(40))' is not an ISO 8601 time (2026-11-29T08:00:00Z)")
                 }
                 return date
@@ -24,5 +24,13 @@ struct AdminRoutes: Sendable {
             let key = request.uri.queryParameters.get("key").map { String($0) }
             return JSONBody.response(["records": try services.store.auditRecords(since: since, keyID: key)])
         }
+    }
+
+    /// An RFC 3339 time, with or without fractional seconds ("2026-11-29T08:00:00Z", "…T08:00:00.25+01:00").
+    static func date(_ text: String) -> Date? {
+        let whole = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions.insert(.withFractionalSeconds)
+        return whole.date(from: text) ?? fractional.date(from: text)
     }
 }

@@ -20,11 +20,22 @@ struct EdgeMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             var apiError = APIError.from(error)
+            var allow: [String]?
+            if apiError.code == "no_route", let methods = AllowedMethods.methods(forPath: request.uri.path),
+                !methods.contains(request.method.rawValue)
+            {
+                // A known path asked with a method it does not answer.
+                allow = methods
+                apiError = APIError(
+                    status: .methodNotAllowed, code: "method_not_allowed",
+                    message: "\(request.uri.path) answers \(methods.joined(separator: ", ")), not \(request.method.rawValue)")
+            }
             if apiError.status == .serviceUnavailable, apiError.retryAfterSeconds == nil { apiError.retryAfterSeconds = retryAfterSeconds }
             if apiError.status.code >= 500 && apiError.status != .serviceUnavailable {
                 context.logger.error("\(request.method) \(request.uri.path) failed: \(String(describing: error))")
             }
             response = try apiError.response(from: request, context: context)
+            if let allow { response.headers[.allow] = allow.joined(separator: ", ") }
         }
         SecurityHeaders.apply(to: &response.headers)
         let elapsed = started.duration(to: .now)

@@ -84,9 +84,13 @@ enum OpenAPIDocument {
       "post": {
         "summary": "OpenAI-compatible chat: the last user message (text and an image_url data URL) is answered with retrieval",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["messages"],
-          "properties": {"model": {"type": "string"}, "stream": {"type": "boolean"},
-            "messages": {"type": "array", "items": {"type": "object", "required": ["role"], "properties": {
-              "role": {"type": "string"}, "content": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}}}}}}}}},
+          "properties": {"model": {"type": ["string", "null"]}, "stream": {"type": ["boolean", "null"]},
+            "messages": {"type": "array", "items": {"$ref": "#/components/schemas/ChatMessage"},
+              "contains": {"description": "the last user message is the question: its text, its image_url (a data URL), or both",
+                "type": "object", "required": ["role", "content"], "properties": {"role": {"const": "user"},
+                "content": {"oneOf": [{"type": "string", "pattern": "[^\u0009-\u000d \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"},
+                  {"type": "array", "minItems": 1, "contains": {"type": "object", "required": ["type", "text"],
+                    "properties": {"type": {"const": "text"}, "text": {"type": "string", "pattern": "[^\u0009-\u000d \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"}}}}]}}}}}}}}},
         "responses": {
           "200": {"description": "A chat.completion with an extra top-level `references`; with stream=true, chat.completion.chunk events then [DONE]",
             "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": {"type": "string"}}}},
@@ -109,6 +113,7 @@ enum OpenAPIDocument {
         "parameters": [{"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
           {"name": "key", "in": "query", "schema": {"type": "string"}}],
         "responses": {"200": {"description": "Audit records", "content": {"application/json": {"schema": {"type": "object"}}}},
+          "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}
     },
     "/v1/ingest": {
@@ -179,15 +184,30 @@ enum OpenAPIDocument {
       "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
       "Support": {"type": "string", "enum": ["strong", "moderate", "weak", "none"]},
-      "AskRequest": {"type": "object", "properties": {
-        "question": {"type": "string"},
-        "image": {"type": "string", "description": "base64, or a data URL (data:image/png;base64,…)"},
-        "k": {"type": "integer", "minimum": 1},
-        "conversation": {"type": "string", "description": "continue this conversation (ask only)"},
-        "stream": {"type": "boolean"}}},
-      "AskForm": {"type": "object", "properties": {
+      "AskRequest": {"type": "object",
+        "anyOf": [{"required": ["question"], "properties": {"question": {"type": "string", "pattern": "[^\u0009-\u000d \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"}}},
+          {"required": ["image"], "properties": {"image": {"type": "string", "minLength": 1, "contentEncoding": "base64"}}}],
+        "properties": {
+        "question": {"type": ["string", "null"], "description": "needed (not blank) unless an image is given"},
+        "image": {"type": ["string", "null"], "description": "base64, or a data URL (data:image/png;base64,…), of a PNG or JPEG (415 otherwise)"},
+        "k": {"type": ["integer", "null"], "minimum": 1},
+        "conversation": {"type": ["string", "null"], "description": "continue this conversation (ask only)"},
+        "stream": {"type": ["boolean", "null"]}}},
+      "AskForm": {"type": "object",
+        "anyOf": [{"required": ["question"], "properties": {"question": {"type": "string", "pattern": "[^\u0009-\u000d \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"}}},
+          {"required": ["image"], "properties": {"image": {"type": "string", "minLength": 1}}}],
+        "properties": {
         "question": {"type": "string"}, "image": {"type": "string", "format": "binary"},
-        "k": {"type": "integer"}, "conversation": {"type": "string"}, "stream": {"type": "boolean"}}},
+        "k": {"type": "integer", "minimum": 1}, "conversation": {"type": "string"}, "stream": {"type": "boolean"}}},
+      "ChatMessage": {"type": "object", "required": ["role"], "properties": {
+        "role": {"type": "string", "description": "user, assistant or system; the last user message is the question"},
+        "content": {"oneOf": [{"type": "string"}, {"type": "null"}, {"type": "array", "items": {"$ref": "#/components/schemas/ChatContentPart"}}]}}},
+      "ChatContentPart": {"type": "object", "required": ["type"], "properties": {
+        "type": {"type": "string", "description": "text or image_url"},
+        "text": {"type": ["string", "null"]},
+        "image_url": {"description": "a data URL of a PNG or JPEG (nothing is fetched from the network)",
+          "oneOf": [{"type": "string", "pattern": "^data:[^,]*;base64,"},
+            {"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "pattern": "^data:[^,]*;base64,"}}}]}}},
       "Reference": {"type": "object", "required": ["rank", "entry", "passage", "title", "text", "source", "scores"], "properties": {
         "rank": {"type": "integer"}, "entry": {"type": "string"}, "passage": {"type": "string"}, "title": {"type": "string"},
         "heading": {"type": ["string", "null"]}, "text": {"type": "string"}, "source": {"type": "string"},

@@ -104,7 +104,13 @@ public struct QuestionInput: Sendable {
             input.k = value
         }
         if let c = form.text(named: "conversation")?.trimmingCharacters(in: .whitespaces), !c.isEmpty { input.conversation = c }
-        if let s = form.text(named: "stream")?.lowercased() { input.stream = s == "true" || s == "1" }
+        if let s = form.text(named: "stream")?.trimmingCharacters(in: .whitespaces).lowercased(), !s.isEmpty {
+            switch s {
+            case "true", "1": input.stream = true
+            case "false", "0": input.stream = false
+            default: throw AtlasError(.badInput, "reading the request: stream '\(s.prefix(20))' is not true or false")
+            }
+        }
         if let image = form.part(named: "image") {
             let name = image.filename.map(ImageDataURL.safeName) ?? "image"
             if !image.body.isEmpty {

@@ -85,13 +85,10 @@ struct AskCommand: AsyncParsableCommand {
         if decoder == .extractive { return nil }
         var settings: DecoderSettings?
         do {
-            settings = try DecoderSettings.fromEnvironment()
+            // The flag's URL with the environment's deadline, timeouts, stream and key.
+            settings = try DecoderSettings.fromEnvironment(baseURL: decoderURL)
         } catch {
             throw AtlasError(.badInput, "decoder settings: \(error.message)")
-        }
-        if let url = decoderURL {
-            settings = settings ?? DecoderSettings(baseURL: url)
-            settings?.baseURL = url
         }
         if let model = decoderModel, settings != nil {
             settings?.model = model

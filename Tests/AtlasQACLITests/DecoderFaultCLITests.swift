@@ -26,13 +26,13 @@ import Testing
     static let faults: [Fault] = [
         Fault(script: "down", stream: true, target: .refused, reason: "connection refused"),
         Fault(script: "unreachable", stream: true, target: .blackhole, reason: "could not connect within 1 s"),
-        Fault(script: "timeout", stream: false, reason: "no complete answer within the 2.50 s deadline"),
+        Fault(script: "timeout", stream: false, reason: "within the 2.50 s deadline"),
         Fault(script: "http-500", stream: true, reason: "HTTP 500 Internal Server Error"),
         Fault(script: "malformed-json", stream: false, reason: "not chat-completions JSON"),
         Fault(script: "malformed-sse", stream: true, reason: "the stream ended before the answer was complete"),
         Fault(script: "stalled-stream", stream: true, reason: "(stream idle timeout)"),
         Fault(script: "reset-mid-stream", stream: true, reason: "in the middle of the answer"),
-        Fault(script: "stalled-body", stream: false, reason: "no complete answer within the 2.50 s deadline"),
+        Fault(script: "stalled-body", stream: false, reason: "within the 2.50 s deadline"),
     ]
 
     func atlas() throws -> GeneratedAtlas { try GeneratedAtlas.shared.get() }

@@ -55,12 +55,11 @@ final class ServeProcess: @unchecked Sendable {
     /// Everything the server wrote to stderr so far.
     var stderr: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
 
-    /// SIGTERM (graceful shutdown), then waits for the exit.
+    /// SIGTERM (graceful shutdown), then waits for the exit. The stderr file stays readable.
     func stop() async {
         await onDispatchThread {
             if self.process.isRunning { self.process.terminate() }
             self.process.waitUntilExit()
-            try? FileManager.default.removeItem(at: self.stderrFile)
         }
     }
 }
