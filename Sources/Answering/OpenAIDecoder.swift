@@ -268,7 +268,9 @@ public final class OpenAIDecoder: AnswerDecoder {
                         .stalled, "the server sent nothing for \(Self.seconds(silence)) (stream idle timeout)",
                         endpoint: endpoint)
                 }
-                wake = min(wake, idleUntil)
+                // Before anything is heard, look again after each idle period: a head arriving meanwhile
+                // moves the cut-off from connect + idle to idle after the last byte.
+                wake = min(wake, activity.hasHeard ? idleUntil : min(idleUntil, now + settings.streamIdleTimeout))
             }
             try await Task.sleep(until: wake, clock: clock)
         }
@@ -287,7 +289,7 @@ public final class OpenAIDecoder: AnswerDecoder {
             }
             if e == .deadlineExceeded {
                 return OpenAIDecoderError(
-                    .timeout, "no answer within the \(Self.seconds(settings.deadline)) deadline", endpoint: endpoint)
+                    .timeout, "no complete answer within the \(Self.seconds(settings.deadline)) deadline", endpoint: endpoint)
             }
             if e == .cancelled { return CancellationError() }
             if e == .remoteConnectionClosed {

@@ -35,7 +35,8 @@ import Testing
         Fault(script: "stalled-body", stream: false, reason: "within the 2.50 s deadline"),
     ]
 
-    func atlas() throws -> GeneratedAtlas { try GeneratedAtlas.shared.get() }
+    /// Built (once) off Swift's cooperative threads: building it there would stall every async test for seconds.
+    func atlas() async throws -> GeneratedAtlas { try await onDispatchThread { try GeneratedAtlas.shared.get() } }
 
     /// Runs `atlasqa` off the cooperative pool (the stand-in and other suites' timers need its threads).
     func run(_ arguments: [String], environment: [String: String]) async throws -> CommandResult {
@@ -57,7 +58,7 @@ import Testing
 
     @Test("atlasqa ask --decoder-url falls back and says why", arguments: faults)
     func askFallsBack(_ fault: Fault) async throws {
-        let atlas = try atlas()
+        let atlas = try await atlas()
         let image = try atlas.queryImage(.breastDCIS, seed: 31)
         let (url, stop) = try await decoderURL(fault)
         defer { Task { await stop() } }
@@ -87,7 +88,7 @@ import Testing
     }
 
     @Test func aServerProcessFallsBackOnEveryFaultAndKeepsNoDecoderConnections() async throws {
-        let atlas = try atlas()
+        let atlas = try await atlas()
         let database = try CLI.copyDatabase(atlas.database)
         let standIn = try await DecoderStandIn.start(wait: 10)
         var environment = Self.limits

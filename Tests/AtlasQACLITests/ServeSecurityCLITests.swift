@@ -5,14 +5,15 @@ import Testing
 /// What an `atlasqa serve` process exposes: nothing secret or personal in its log at the default level,
 /// no listening beyond loopback without keys, keys kept only as hashes.
 @Suite struct ServeSecurityCLITests {
-    func atlas() throws -> GeneratedAtlas { try GeneratedAtlas.shared.get() }
+    /// Built (once) off Swift's cooperative threads: building it there would stall every async test for seconds.
+    func atlas() async throws -> GeneratedAtlas { try await onDispatchThread { try GeneratedAtlas.shared.get() } }
 
     func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
         try await onDispatchThread { try CLI.atlasqa(arguments, environment: environment) }
     }
 
     @Test func theDefaultLogHoldsNoKeyNoQuestionAndNoImage() async throws {
-        let database = try CLI.copyDatabase(try atlas().database)
+        let database = try CLI.copyDatabase(try await atlas().database)
         let created = try await run(["keys", "create", "--role", "reader", "--db", database.path, "--json"])
         #expect(created.status == 0, "\(created.stderr)")
         let token = try #require(try created.json()["key"] as? String)
@@ -20,7 +21,7 @@ import Testing
         let server = try await ServeProcess.start(database: database)
         let port = server.port
         let question = "Zebra-striped quokka nuclei near the duct — what are they?"
-        let png = try Data(contentsOf: atlas().queryImage(.breastDCIS, seed: 41))
+        let png = try Data(contentsOf: await atlas().queryImage(.breastDCIS, seed: 41))
         let base64 = png.base64EncodedString()
 
         let statuses: [Int] = try await onDispatchThread {
@@ -51,7 +52,7 @@ import Testing
     }
 
     @Test func withoutKeysTheServerWillNotListenBeyondLoopback() async throws {
-        let database = try CLI.copyDatabase(try atlas().database)
+        let database = try CLI.copyDatabase(try await atlas().database)
         for host in ["0.0.0.0", "::"] {
             let refused = try await run(["serve", "--db", database.path, "--host", host, "--port", "0"])
             #expect(refused.status != 0)
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test func keysCreatedByTheCLIAreStoredHashed() async throws {
-        let database = try CLI.copyDatabase(try atlas().database)
+        let database = try CLI.copyDatabase(try await atlas().database)
         let created = try await run(["keys", "create", "--role", "admin", "--label", "ops", "--db", database.path, "--json"])
         let token = try #require(try created.json()["key"] as? String)
         let listed = try await run(["keys", "list", "--db", database.path, "--json"])
