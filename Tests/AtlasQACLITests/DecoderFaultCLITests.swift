@@ -35,8 +35,7 @@ import Testing
         Fault(script: "stalled-body", stream: false, reason: "within the 2.50 s deadline"),
     ]
 
-    /// Built (once) off Swift's cooperative threads: building it there would stall every async test for seconds.
-    func atlas() async throws -> GeneratedAtlas { try await onDispatchThread { try GeneratedAtlas.shared.get() } }
+    func atlas() async throws -> GeneratedAtlas { try await GeneratedAtlas.sharedOffPool() }
 
     /// Runs `atlasqa` off the cooperative pool (the stand-in and other suites' timers need its threads).
     func run(_ arguments: [String], environment: [String: String]) async throws -> CommandResult {

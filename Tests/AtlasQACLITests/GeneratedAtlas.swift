@@ -21,6 +21,12 @@ struct GeneratedAtlas {
     /// Builds the atlas once per test process and ingests it; tests share it read-only.
     static let shared: Result<GeneratedAtlas, any Error> = Result { try GeneratedAtlas.make() }
 
+    /// `shared` for async tests: built (once) off Swift's cooperative threads, where building it would stall
+    /// every other async test in the process for seconds.
+    static func sharedOffPool() async throws -> GeneratedAtlas {
+        try await onDispatchThread { try shared.get() }
+    }
+
     static func make() throws -> GeneratedAtlas {
         let scratch = try CLI.temporaryDirectory("generated")
         let folder = scratch.appendingPathComponent("atlas")

@@ -5,8 +5,7 @@ import Testing
 /// What an `atlasqa serve` process exposes: nothing secret or personal in its log at the default level,
 /// no listening beyond loopback without keys, keys kept only as hashes.
 @Suite struct ServeSecurityCLITests {
-    /// Built (once) off Swift's cooperative threads: building it there would stall every async test for seconds.
-    func atlas() async throws -> GeneratedAtlas { try await onDispatchThread { try GeneratedAtlas.shared.get() } }
+    func atlas() async throws -> GeneratedAtlas { try await GeneratedAtlas.sharedOffPool() }
 
     func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
         try await onDispatchThread { try CLI.atlasqa(arguments, environment: environment) }

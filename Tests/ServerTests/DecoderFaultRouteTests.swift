@@ -138,9 +138,9 @@ import Testing
         let whole = Self.decoder(url: standIn.baseURL, stream: false)
         let down = Self.decoder(url: "http://127.0.0.1:\(refusedPort)/v1", stream: true)
         let servers = (
-            streamed: try await TestServer.start(Self.serverSettings(), composer: AnswerComposer(decoder: streamed)),
-            whole: try await TestServer.start(Self.serverSettings(), composer: AnswerComposer(decoder: whole)),
-            down: try await TestServer.start(Self.serverSettings(), composer: AnswerComposer(decoder: down)))
+            streamed: try await TestServer.start(Self.serverSettings(), decoder: streamed),
+            whole: try await TestServer.start(Self.serverSettings(), decoder: whole),
+            down: try await TestServer.start(Self.serverSettings(), decoder: down))
         let image = try TestAtlas.queryPNG(.breastDCIS)
 
         var cases: [(TestServer, Fault)] = Self.faults.map { ($0.decoderStream ? servers.streamed : servers.whole, $0) }

@@ -22,12 +22,11 @@ final class TestServer: Sendable {
 
     /// - Parameters:
     ///   - imageLimits: the pixel budget of uploaded images (as `ATLASQA_MAX_PIXELS` sets it for `atlasqa serve`).
-    ///   - decoder: the answer decoder (default extractive); `composer` replaces decoder and fallback settings together.
+    ///   - decoder: the answer decoder (default extractive).
     ///   - ingestion: how `POST /v1/ingest` ingests (default: the real `Ingester` into the served store).
     static func start(
         _ settings: ServerSettings = ServerSettings(port: 0), waitUntilReady: Bool = true, imageLimits: ImageLimits = ImageLimits(),
-        decoder: (any AnswerDecoder)? = nil, composer: AnswerComposer? = nil,
-        ingestion: ((AtlasStore) -> any AtlasIngesting)? = nil
+        decoder: (any AnswerDecoder)? = nil, ingestion: ((AtlasStore) -> any AtlasIngesting)? = nil
     ) async throws -> TestServer {
         let path = try TestAtlas.freshCopy()
         let store = try AtlasStore(path: path)
@@ -35,7 +34,7 @@ final class TestServer: Sendable {
         var settings = settings
         settings.port = 0
         let services = AtlasServices(
-            store: store, retriever: retriever, composer: composer ?? AnswerComposer(decoder: decoder ?? ExtractiveDecoder()), settings: settings,
+            store: store, retriever: retriever, composer: AnswerComposer(decoder: decoder ?? ExtractiveDecoder()), settings: settings,
             ingestor: ingestion?(store) ?? TestIngestion(store: store))
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task { try await runApplication(services: services, handleSignals: false) { continuation.yield($0) } }
