@@ -100,7 +100,7 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "AtlasCore"], swiftSettings: strict),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "AtlasCore"], swiftSettings: strict),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "AtlasCore", "Encoders"], swiftSettings: strict),
         .testTarget(
             name: "AnsweringTests",
             dependencies: [

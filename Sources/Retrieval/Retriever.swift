@@ -91,9 +91,24 @@ public struct Retriever: Sendable {
         }
         // With conversation context the searched vector mixes in earlier turns; support is judged on the
         // question (with the terms it implies) alone, so embed it separately too.
-        let texts = question.isEmpty ? [] : searchText == asked ? [asked] : [searchText, asked]
+        var texts = question.isEmpty ? [] : searchText == asked ? [asked] : [searchText, asked]
+        // The tissue a question is about is recognised from the bare question (TissueConcepts), encoded in the
+        // same batch when the thesaurus changed it.
+        let recognisesConcepts = expandsQueries && !question.isEmpty
+            && textEncoder.map { TissueConcepts.floor(encoder: $0.id, language) != nil } == true
+        if recognisesConcepts, asked != question { texts.append(question) }
         let encoded = try QueryEncoding.encode(image: imageJob, texts: texts, textEncoder: textEncoder)
         timings.merge(encoded.timings) { a, _ in a }
+        let askedVector = encoded.texts.count > 1 && searchText != asked ? encoded.texts[1] : encoded.texts.first
+        var concept: TissueConcepts.Match?
+        var searchVector = encoded.texts.first
+        if recognisesConcepts, let encoder = textEncoder, let bare = encoded.texts.last, let vector = searchVector {
+            let started = DispatchTime.now()
+            let concepts = try TissueConcepts.shared(for: encoder)
+            concept = concepts.match(bare, language: language)
+            if let concept { searchVector = concepts.lean(vector, towards: concept) }
+            timings["concepts"] = milliseconds(since: started)
+        }
 
         let searchStarted = DispatchTime.now()
         // Image channel: atlas images ranked by tile-level matching (ARCHITECTURE.md); every passage of an
@@ -110,10 +125,11 @@ public struct Retriever: Sendable {
         }
 
         var textHits: [PassageHit] = []
-        if let encoder = textEncoder, let searchVector = encoded.texts.first {
+        if let encoder = textEncoder, let searchVector, let askedVector {
             textHits = try reader.nearestPassages(to: searchVector, encoder: encoder.id, k: channelDepth)
-            let questionBest = encoded.texts.count > 1
-                ? try reader.nearestPassages(to: encoded.texts[1], encoder: encoder.id, k: 1).first?.score
+            // Support is graded on the question with its thesaurus terms, not on the context or the concept lean.
+            let questionBest = searchVector != askedVector
+                ? try reader.nearestPassages(to: askedVector, encoder: encoder.id, k: 1).first?.score
                 : textHits.first?.score
             if let best = questionBest { evidence.text = (encoder.id, best) }
         }
@@ -139,7 +155,7 @@ public struct Retriever: Sendable {
         }
         var lexicalHits: [PassageHit] = []
         if !question.isEmpty {
-            lexicalHits = try reader.lexicalSearch(searchText, k: channelDepth)
+            lexicalHits = try reader.lexicalSearch(concept.map { searchText + "\n" + $0.terms } ?? searchText, k: channelDepth)
             if !lexicalHits.isEmpty {
                 rankings.append(ChannelRanking(channel: .lexical, bestFirst: lexicalHits.map { ($0.passageID, $0.score) }))
             }

@@ -1,0 +1,82 @@
+import AtlasCore
+import Encoders
+import Foundation
+import Retrieval
+import Testing
+
+/// The concept layer with the real multilingual-e5-small (models/, which CI fetches).
+@Suite(.enabled(if: TissueConceptsTests.e5 != nil, "models/multilingual-e5-small not installed: run Scripts/setup"))
+struct TissueConceptsTests {
+    static let e5: (any TextEncoder)? = {
+        let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("models")
+        let directory = ProcessInfo.processInfo.environment["ATLASQA_MODELS"].map { URL(fileURLWithPath: $0) } ?? models
+        return try? TextEncoderCatalog.load(id: "multilingual-e5-small", modelsDirectory: directory)
+    }()
+
+    func concept(_ question: String) throws -> String? {
+        let encoder = try #require(Self.e5)
+        let concepts = try TissueConcepts.shared(for: encoder)
+        let vector = try encoder.embed([question], role: .query)[0]
+        return concepts.match(vector, language: Language.detect(question))?.name
+    }
+
+    @Test(arguments: [
+        // None of these has a thesaurus cue for its tissue, nor is any a phrasing of the table.
+        ("What are the cushions of soft yellow tissue wrapped around the outside of the colon?", "adipose"),
+        ("Which tiny dark round cells gather to guard the body against germs?", "lymphocytes"),
+        ("What is the thick layer in the bowel wall that tightens in waves?", "smooth-muscle"),
+        ("肠子外面那层储存热量的软组织在显微镜下什么样？", "adipose"),
+        ("像鼻涕一样淡蓝色的一大片物质是什么？", "mucus"),
+    ])
+    func aParaphraseWithoutCueWordsGetsItsTissue(_ question: String, _ tissue: String) throws {
+        #expect(try concept(question) == tissue, "\(question)")
+    }
+
+    @Test(arguments: ["What is the capital of France?", "How do I reset my password?", "怎么做红烧肉？", "明天的天气怎么样？"])
+    func anOffTopicQuestionGetsNoTissue(_ question: String) throws {
+        #expect(try concept(question) == nil, "\(question)")
+    }
+
+    @Test func anUncalibratedEncoderGetsNoConcepts() {
+        #expect(TissueConcepts.floor(encoder: "all-MiniLM-L6-v2", .en) == nil)
+        #expect(TissueConcepts.floor(encoder: "multilingual-e5-small", .zh) != nil)
+    }
+
+    @Test func theRetrieverSearchesTheTissueTermsUnlessExpansionIsOff() throws {
+        let encoder = try #require(Self.e5)
+        let question = "What are the cushions of soft yellow tissue wrapped around the outside of the colon?"
+        #expect(PathologyThesaurus.expansion(of: question)?.contains("adipose") != true)
+        let reader = RecordingReader()
+        var retriever = Retriever(reader: reader, imageEncoder: nil, textEncoder: encoder)
+        retriever.expandsQueries = true
+        let expanded = try retriever.retrieve(RetrievalQuery(text: question))
+        #expect(reader.lexicalTexts.last?.contains("adipocytes") == true)
+        #expect(expanded.timings["concepts"] != nil)
+        retriever.expandsQueries = false
+        let plain = try retriever.retrieve(RetrievalQuery(text: question))
+        #expect(reader.lexicalTexts.last == question)
+        #expect(plain.timings["concepts"] == nil)
+    }
+}
+
+/// An empty atlas that records what the lexical channel was asked to search.
+final class RecordingReader: AtlasReader, @unchecked Sendable {
+    private let lock = NSLock()
+    private var texts: [String] = []
+    /// `@unchecked Sendable`: `texts` is only touched under `lock`.
+    var lexicalTexts: [String] { lock.withLock { texts } }
+
+    func encoders() throws -> [EncoderRecord] { [] }
+    func nearestPassages(to vector: [Float], encoder: String, k: Int) throws -> [PassageHit] { [] }
+    func nearestImages(to vector: [Float], encoder: String, k: Int) throws -> [ImageHit] { [] }
+    func lexicalSearch(_ text: String, k: Int) throws -> [PassageHit] {
+        lock.withLock { texts.append(text) }
+        return []
+    }
+    func passages(ids: [String]) throws -> [Passage] { [] }
+    func passages(ofEntries ids: [String]) throws -> [Passage] { [] }
+    func entrySummaries(ids: [String]) throws -> [String: EntrySummary] { [:] }
+    func entry(id: String) throws -> Entry? { nil }
+    func imageData(entry: String, file: String) throws -> Data? { nil }
+}
