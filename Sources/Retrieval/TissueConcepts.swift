@@ -1,5 +1,6 @@
 public import AtlasCore
 import Foundation
+import LinearAlgebra
 
 /// Recognises which tissue a question is about by meaning, and names that tissue's technical terms.
 ///
@@ -36,8 +37,8 @@ public struct TissueConcepts: Sendable {
 
     let names: [String]
     let terms: [String]
-    /// Row-major phrasing vectors and the concept each row belongs to.
-    let vectors: [Float]
+    /// One row per phrasing, and the concept each row belongs to.
+    let vectors: Matrix
     let owners: [Int]
     let dimension: Int
     let encoderID: String
@@ -79,7 +80,7 @@ public struct TissueConcepts: Sendable {
         self.owners = owners
         self.dimension = dimension
         encoderID = encoder.id
-        vectors = Array(all[0..<owners.count * dimension])
+        vectors = Matrix(rows: owners.count, columns: dimension, values: Array(all[0..<owners.count * dimension]))
         termVectors = (0..<table.count).map { i in
             let start = (owners.count + i) * dimension
             return Array(all[start..<start + dimension])
@@ -90,15 +91,8 @@ public struct TissueConcepts: Sendable {
     public func match(_ vector: [Float], language: Language) -> Match? {
         guard vector.count == dimension else { return nil }
         var perConcept = [[Float]](repeating: [], count: names.count)
-        vector.withUnsafeBufferPointer { q in
-            vectors.withUnsafeBufferPointer { m in
-                for row in 0..<owners.count {
-                    var dot: Float = 0
-                    let base = row * dimension
-                    for d in 0..<dimension { dot += q[d] * m[base + d] }
-                    perConcept[owners[row]].append(dot)
-                }
-            }
+        for (row, cosine) in vectors.multiplied(by: vector).enumerated() {
+            perConcept[owners[row]].append(cosine)
         }
         let scores = perConcept.map { cosines -> Float in
             let best = cosines.sorted(by: >).prefix(Self.topK)
@@ -107,9 +101,6 @@ public struct TissueConcepts: Sendable {
         let order = scores.indices.sorted { scores[$0] > scores[$1] }
         guard let first = order.first else { return nil }
         let lead = order.count > 1 ? scores[first] - scores[order[1]] : scores[first]
-        if ProcessInfo.processInfo.environment["TC_DEBUG"] != nil {
-            FileHandle.standardError.write(Data("CONCEPT \(names[first]) \(scores[first]) \(lead) \(names[order[1]])\n".utf8))
-        }
         guard let floor = Self.floor(encoder: encoderID, language), scores[first] >= floor, lead >= Self.margin else { return nil }
         return Match(name: names[first], terms: terms[first], score: scores[first], margin: lead)
     }
@@ -125,7 +116,7 @@ public struct TissueConcepts: Sendable {
         return mixed
     }
 
-    public static let termWeight: Float = Float(ProcessInfo.processInfo.environment["TC_WEIGHT"] ?? "") ?? 0.5
+    public static let termWeight: Float = 0.5
 
     /// The concepts embedded with `encoder`, built at its first use in this process and kept (the encoder's
     /// id and weights name the cache entry).
@@ -172,13 +163,16 @@ struct VectorCache {
 
     func load(count: Int) -> [Float]? {
         guard let data = try? Data(contentsOf: file), data.count == count * MemoryLayout<Float>.size else { return nil }
-        let values = data.withUnsafeBytes { raw in (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) } }
+        var values = [Float](repeating: 0, count: count)
+        _ = values.withUnsafeMutableBytes { data.copyBytes(to: $0) }
+        // Stored little-endian (the bytes of `store`); a big-endian machine swaps them back.
+        if UInt32(1).littleEndian != 1 { values = values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) } }
         return values.allSatisfy(\.isFinite) ? values : nil
     }
 
     func store(_ values: [Float]) {
-        var data = Data(capacity: values.count * 4)
-        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        let littleEndian = UInt32(1).littleEndian == 1 ? values : values.map { Float(bitPattern: $0.bitPattern.littleEndian) }
+        let data = littleEndian.withUnsafeBytes { Data($0) }
         try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? data.write(to: file, options: .atomic)
     }

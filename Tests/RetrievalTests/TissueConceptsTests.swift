@@ -4,18 +4,21 @@ import Foundation
 import Retrieval
 import Testing
 
-/// The concept layer with the real multilingual-e5-small (models/, which CI fetches).
-@Suite(.enabled(if: TissueConceptsTests.e5 != nil, "models/multilingual-e5-small not installed: run Scripts/setup"))
-struct TissueConceptsTests {
-    static let e5: (any TextEncoder)? = {
+/// multilingual-e5-small from models/ (`$ATLASQA_MODELS` or the checkout's), which CI fetches; nil when absent.
+enum InstalledE5 {
+    static let encoder: (any TextEncoder)? = {
         let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("models")
         let directory = ProcessInfo.processInfo.environment["ATLASQA_MODELS"].map { URL(fileURLWithPath: $0) } ?? models
         return try? TextEncoderCatalog.load(id: "multilingual-e5-small", modelsDirectory: directory)
     }()
+}
 
+/// The concept layer with the real multilingual-e5-small.
+@Suite(.enabled(if: InstalledE5.encoder != nil, "models/multilingual-e5-small not installed: run Scripts/setup"))
+struct TissueConceptsTests {
     func concept(_ question: String) throws -> String? {
-        let encoder = try #require(Self.e5)
+        let encoder = try #require(InstalledE5.encoder)
         let concepts = try TissueConcepts.shared(for: encoder)
         let vector = try encoder.embed([question], role: .query)[0]
         return concepts.match(vector, language: Language.detect(question))?.name
@@ -44,7 +47,7 @@ struct TissueConceptsTests {
     }
 
     @Test func theRetrieverSearchesTheTissueTermsUnlessExpansionIsOff() throws {
-        let encoder = try #require(Self.e5)
+        let encoder = try #require(InstalledE5.encoder)
         let question = "What are the cushions of soft yellow tissue wrapped around the outside of the colon?"
         #expect(PathologyThesaurus.expansion(of: question)?.contains("adipose") != true)
         let reader = RecordingReader()
