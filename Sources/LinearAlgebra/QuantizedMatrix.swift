@@ -66,6 +66,25 @@ public struct QuantizedMatrix: Sendable {
         self.scales = scales
     }
 
+    /// Wraps codes and scales made row by row with `quantize(row:into:)` (e.g. while reading the rows from
+    /// a file, so the float rows are quantised while still in cache instead of in a second pass).
+    public init(columns: Int, codes: [Int8], scales: [Float]) {
+        precondition(columns >= 0, "QuantizedMatrix: negative width \(columns)")
+        precondition(codes.count == scales.count * columns,
+                     "QuantizedMatrix: \(codes.count) codes for \(scales.count) rows of \(columns) columns")
+        rows = scales.count
+        self.columns = columns
+        self.codes = codes
+        self.scales = scales
+    }
+
+    /// Quantises one row into `codes` (as every other path here does) and returns its scale.
+    public static func quantize(row: UnsafeBufferPointer<Float>, into codes: UnsafeMutableBufferPointer<Int8>) -> Float {
+        precondition(row.count == codes.count, "QuantizedMatrix: \(row.count) values into \(codes.count) codes")
+        guard let values = row.baseAddress, let out = codes.baseAddress else { return 0 }
+        return avk_quantize(values, row.count, out)
+    }
+
     /// Appends the int8 form of one row.
     public mutating func append(row: [Float]) {
         precondition(row.count == columns, "QuantizedMatrix: appending a row of \(row.count) values to \(columns) columns")
