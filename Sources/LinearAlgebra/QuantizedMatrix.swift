@@ -44,6 +44,7 @@ public struct QuantizedMatrix: Sendable {
         let (rows, columns) = (matrix.rows, matrix.columns)
         var scales = [Float](repeating: 0, count: rows)
         codes = [Int8](unsafeUninitializedCapacity: rows * columns) { codes, count in
+            HugePages.advise(UnsafeMutableRawBufferPointer(codes))
             matrix.withUnsafeBufferPointer { values in
                 scales.withUnsafeMutableBufferPointer { scales in
                     guard rows > 0, columns > 0 else { return }
