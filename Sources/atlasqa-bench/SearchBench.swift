@@ -112,9 +112,11 @@ struct SearchBench: ParsableCommand {
             }
         }
         let rssBefore = SearchMeasure.residentMegabytes()
+        let anonBefore = SearchMeasure.anonymousResidentMegabytes()
         let store = try AtlasStore(path: path, readOnly: true)
         let loadMs = try SearchMeasure.milliseconds { try store.loadVectorIndex() }
         let rssAfter = SearchMeasure.residentMegabytes()
+        let anonAfter = SearchMeasure.anonymousResidentMegabytes()
         var policy = store.vectorSearch
         policy.candidates = candidates
         policy.threads = threads
@@ -143,14 +145,42 @@ struct SearchBench: ParsableCommand {
         let fixedTimes = try (0..<200).map { _ in
             try SearchMeasure.milliseconds { _ = try store.nearestPassages(to: zero, encoder: encoder.id, k: k) }
         }
-        return [
+        let append = try measureAppend(matrix, path: path, encoder: encoder, perEntry: perEntry)
+        return append.merging([
             "engine": "atlasqa-index", "write_s": writeMs / 1000, "load_ms": loadMs,
-            "index_rss_mb": rssAfter - rssBefore, "store_search_ms": SearchMeasure.median(searchTimes),
+            "index_rss_mb": rssAfter - rssBefore, "index_anon_mb": anonAfter - anonBefore, "store_search_ms": SearchMeasure.median(searchTimes),
             "bare_search_ms": SearchMeasure.median(bareTimes),
             "store_minus_bare_ms": SearchMeasure.median(zip(searchTimes, bareTimes).map { $0 - $1 }),
             "store_fixed_ms": SearchMeasure.median(fixedTimes),
             "store_mode": policy.usesInt8(rows: matrix.rows) ? "int8+rescore" : "exact",
             "file_mb": Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1e6,
-        ]
+        ]) { $1 }
+    }
+
+    /// Ingest into a loaded index: a writable store loads the tables, then one more entry of `perEntry`
+    /// passages is written (appended to the tables in memory, no reload) and removed again (tombstoned),
+    /// leaving the file as it was. A search after each shows the table is current.
+    private func measureAppend(_ matrix: Matrix, path: String, encoder: EncoderRecord, perEntry: Int) throws -> [String: Any] {
+        let store = try AtlasStore(path: path)
+        try store.loadVectorIndex()
+        // Two entries: the first append grows the tables' storage (one copy, amortised), the second does not.
+        var appendMs: [Double] = []
+        var removeMs: [Double] = []
+        for (n, id) in ["bench-append-1", "bench-append-2"].enumerated() {
+            let vectors = (0..<perEntry).map { row in matrix.row(n * perEntry + row).map { -$0 } } // new directions
+            let passages = vectors.indices.map { Passage(entryID: id, ordinal: $0 + 1, heading: nil, text: "appended \($0)") }
+            let record = IngestRecord(
+                entry: Entry(id: id, title: id, source: "bench", passages: passages), contentHash: "h", images: [],
+                passageVectors: [encoder.id: vectors]
+            )
+            appendMs.append(try SearchMeasure.milliseconds { try store.write(record) })
+            guard try store.nearestPassages(to: vectors[0], encoder: encoder.id, k: 1).first?.passageID == passages[0].id else {
+                throw SearchBenchError("the appended entry '\(id)' is not found by its own vector")
+            }
+        }
+        for id in ["bench-append-1", "bench-append-2"] {
+            removeMs.append(try SearchMeasure.milliseconds { try store.removeEntry(id: id) })
+        }
+        return ["append_entry_ms": appendMs, "remove_entry_ms": removeMs, "append_passages": perEntry]
     }
 }
