@@ -45,7 +45,6 @@ public struct Matrix: Sendable, Hashable {
         self.rows = rows
         self.columns = columns
         self.values = try [Float](unsafeUninitializedCapacity: rows * columns) { buffer, count in
-            HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
             // Zero first so a `fill` that leaves gaps never exposes uninitialised memory.
             buffer.initialize(repeating: 0)
             count = rows * columns

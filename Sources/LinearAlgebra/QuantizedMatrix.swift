@@ -90,6 +90,13 @@ public struct QuantizedMatrix: Sendable {
     public mutating func append(row: [Float]) {
         precondition(row.count == columns, "QuantizedMatrix: appending a row of \(row.count) values to \(columns) columns")
         let (codes, scale) = Self.quantize(row)
+        if self.codes.capacity < self.codes.count + columns {
+            // Grow as Array would (doubling), but into storage advised for huge pages like the first one.
+            let old = self.codes
+            self.codes = Self.codes(capacity: Swift.max(2 * old.capacity, old.count + columns), count: old.count) { target in
+                old.withUnsafeBytes { UnsafeMutableRawBufferPointer(target).copyMemory(from: $0) }
+            }
+        }
         self.codes.append(contentsOf: codes)
         scales.append(scale)
         rows += 1
@@ -98,14 +105,31 @@ public struct QuantizedMatrix: Sendable {
     /// Keeps only the rows at `indices`, in that order.
     public func selecting(rows indices: [Int]) -> QuantizedMatrix {
         var result = QuantizedMatrix(columns: columns)
-        result.codes.reserveCapacity(indices.count * columns)
         for r in indices {
             precondition(r >= 0 && r < rows, "QuantizedMatrix: row \(r) out of 0..<\(rows)")
-            result.codes.append(contentsOf: codes[r * columns ..< (r + 1) * columns])
-            result.scales.append(scales[r])
         }
+        let columns = columns
+        result.codes = codes.withUnsafeBufferPointer { source in
+            Self.codes(capacity: indices.count * columns, count: indices.count * columns) { target in
+                for (i, r) in indices.enumerated() {
+                    UnsafeMutableBufferPointer(rebasing: target[i * columns ..< (i + 1) * columns])
+                        .update(fromContentsOf: source[r * columns ..< (r + 1) * columns])
+                }
+            }
+        }
+        result.scales = indices.map { scales[$0] }
         result.rows = indices.count
         return result
+    }
+
+    /// Storage for codes with room for `capacity`, its first `count` filled by `fill`; big ones are advised
+    /// for huge pages before the first touch (the scan walks every page of them on every query).
+    private static func codes(capacity: Int, count: Int, fill: (UnsafeMutableBufferPointer<Int8>) -> Void) -> [Int8] {
+        [Int8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
+            fill(UnsafeMutableBufferPointer(rebasing: buffer[0 ..< count]))
+            initialized = count
+        }
     }
 
     /// The float row the codes stand for (scale · codes).

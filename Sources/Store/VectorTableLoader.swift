@@ -34,8 +34,9 @@ enum VectorTableLoader {
         var loaded = 0
         var codes: [Int8] = []
         let values = try [Float](unsafeUninitializedCapacity: reserved * width) { values, valuesCount in
-            HugePages.advise(UnsafeMutableRawBufferPointer(values))
             codes = try [Int8](unsafeUninitializedCapacity: reserved * width) { codeBuffer, codesCount in
+                // Huge pages for the int8 copy only: every search scans all of it, while the float rows are read
+                // ~100 at a time, and each huge page costs the load a 2 MB allocation (compaction on a busy box).
                 HugePages.advise(UnsafeMutableRawBufferPointer(codeBuffer))
                 // Vectors whose owner row is gone are skipped by the JOIN: only `loaded` rows get filled.
                 defer {
