@@ -4,8 +4,8 @@ import Testing
 /// The quality bar of text-only retrieval, through the CLI as shipped (default text encoder, fused channels):
 /// nine English tissue descriptions (the colorectal tissue classes) as a JSON Lines atlas; English questions
 /// that paraphrase them without their key words, and Chinese questions. Top-1 must be right for at least 8 of
-/// 9 English and 7 of 9 Chinese questions, on each of three sets written in different words
-/// (Tests/Support/text-quality; `Scripts/eval-text` prints the per-question detail and the peers).
+/// 9 English and 7 of 9 Chinese questions (in proportion for dev2's 18 each), on each of five sets written in
+/// different words (Tests/Support/text-quality; `Scripts/eval-text` prints the per-question detail and the peers).
 /// Needs models/ (multilingual-e5-small), which CI fetches.
 @Suite struct TextQualityTests {
     struct Question: Decodable {
@@ -33,7 +33,7 @@ import Testing
 
     static let devDatabase = Result { try database("dev") }
 
-    @Test(arguments: ["dev", "heldout", "fresh", "unseen"])
+    @Test(arguments: ["dev", "dev2", "heldout", "fresh", "unseen"])
     func paraphrasedAndChineseQuestionsFindTheirDescription(_ set: String) throws {
         let db = try Self.database(set)
         var right: [String: Int] = [:]
@@ -44,8 +44,11 @@ import Testing
             let top = try result.entriesInRankOrder().first
             if top == q.entry { right[q.language, default: 0] += 1 } else { misses.append("\(q.question) → \(top ?? "nothing"), not \(q.entry)") }
         }
-        #expect(right["en", default: 0] >= 8, "\(set): English top-1 \(right["en", default: 0])/9; misses: \(misses)")
-        #expect(right["zh", default: 0] >= 7, "\(set): Chinese top-1 \(right["zh", default: 0])/9; misses: \(misses)")
+        // The bar per nine questions (dev2 has eighteen per language): 8 of 9 English, 7 of 9 Chinese.
+        let count = Dictionary(grouping: try Self.questions(set), by: \.language).mapValues(\.count)
+        let english = right["en", default: 0], chinese = right["zh", default: 0]
+        #expect(english * 9 >= 8 * count["en", default: 0], "\(set): English top-1 \(english)/\(count["en", default: 0]); misses: \(misses)")
+        #expect(chinese * 9 >= 7 * count["zh", default: 0], "\(set): Chinese top-1 \(chinese)/\(count["zh", default: 0]); misses: \(misses)")
     }
 
     func support(_ question: String) throws -> (support: String?, entry: String?) {
