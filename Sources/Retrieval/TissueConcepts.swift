@@ -47,7 +47,8 @@ public struct TissueConcepts: Sendable {
 
     /// Embeds every phrasing and term list with `encoder` (query role). A few hundred short texts: cached
     /// per encoder by `shared(for:)`.
-    public init(encoder: any TextEncoder) throws {
+    /// `environment` (default: the process's) locates the disk cache (VectorCache).
+    public init(encoder: any TextEncoder, environment: [String: String]? = nil) throws {
         let table = TissueConceptPhrasings.table
         var texts: [String] = []
         var owners: [Int] = []
@@ -60,7 +61,7 @@ public struct TissueConcepts: Sendable {
         texts += table.map(\.terms)
         let dimension = encoder.dimension
         let all: [Float]
-        let cache = VectorCache(encoder: encoder, texts: texts)
+        let cache = VectorCache(encoder: encoder, texts: texts, environment: environment ?? ProcessInfo.processInfo.environment)
         if let cached = cache?.load(count: texts.count * dimension) {
             all = cached
         } else {
@@ -138,8 +139,7 @@ public struct TissueConcepts: Sendable {
 struct VectorCache {
     let file: URL
 
-    init?(encoder: any TextEncoder, texts: [String]) {
-        let environment = ProcessInfo.processInfo.environment
+    init?(encoder: any TextEncoder, texts: [String], environment: [String: String]) {
         let base: URL
         if let dir = environment["ATLASQA_CACHE"], !dir.isEmpty {
             if dir == "off" { return nil }

@@ -61,6 +61,26 @@ struct TissueConceptsTests {
         #expect(reader.lexicalTexts.last == question)
         #expect(plain.timings["concepts"] == nil)
     }
+
+    @Test func aDamagedCacheFileIsIgnoredAndRewritten() throws {
+        let encoder = try #require(InstalledE5.encoder)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atlasqa-concepts-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let environment = ["ATLASQA_CACHE": folder.path]
+        let question = try encoder.embed(["Which tiny dark round cells gather to guard the body against germs?"], role: .query)[0]
+        let fresh = try TissueConcepts(encoder: encoder, environment: environment)
+        let file = try #require(try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil).first)
+        let size = try Data(contentsOf: file).count
+        // Cut short, as by a full disk: not read, embedded again, written whole.
+        try Data(try Data(contentsOf: file).prefix(size / 2)).write(to: file)
+        let rebuilt = try TissueConcepts(encoder: encoder, environment: environment)
+        #expect(try Data(contentsOf: file).count == size)
+        #expect(rebuilt.match(question, language: .en) == fresh.match(question, language: .en))
+        #expect(fresh.match(question, language: .en)?.name == "lymphocytes")
+        // Read back from the file, the same vectors.
+        let cached = try TissueConcepts(encoder: encoder, environment: environment)
+        #expect(cached.termVectors == fresh.termVectors)
+    }
 }
 
 /// An empty atlas that records what the lexical channel was asked to search.
