@@ -93,8 +93,9 @@ public struct Retriever: Sendable {
         // question (with the terms it implies) alone, so embed it separately too.
         var texts = question.isEmpty ? [] : searchText == asked ? [asked] : [searchText, asked]
         // The tissue a question is about is recognised from the bare question (TissueConcepts), encoded in the
-        // same batch when the thesaurus changed it.
-        let recognisesConcepts = expandsQueries && !question.isEmpty
+        // same batch when the thesaurus changed it. Not with an image: then the image shows the tissue, and the
+        // question mostly points at it ("Describe this field" reads like the empty-slide phrasings).
+        let recognisesConcepts = expandsQueries && !question.isEmpty && query.imageData == nil
             && textEncoder.map { TissueConcepts.floor(encoder: $0.id, language) != nil } == true
         if recognisesConcepts, asked != question { texts.append(question) }
         let encoded = try QueryEncoding.encode(image: imageJob, texts: texts, textEncoder: textEncoder)
