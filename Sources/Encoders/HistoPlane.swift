@@ -36,22 +36,4 @@ struct HistoPlane: Sendable {
         }
         return HistoPlane(width: w, height: h, values: out)
     }
-
-    /// 3×3 box average at the same size (edges use the pixels that exist): a pixel's neighbourhood mean, so
-    /// a threshold cuts smooth regions rather than grain.
-    func smoothed3() -> HistoPlane {
-        var out = [Float](repeating: 0, count: width * height)
-        values.withUnsafeBufferPointer { src in
-            for y in 0..<height {
-                let y0 = max(y - 1, 0), y1 = min(y + 1, height - 1)
-                for x in 0..<width {
-                    let x0 = max(x - 1, 0), x1 = min(x + 1, width - 1)
-                    var s: Float = 0
-                    for yy in y0...y1 { for xx in x0...x1 { s += src[yy * width + xx] } }
-                    out[y * width + x] = s / Float((y1 - y0 + 1) * (x1 - x0 + 1))
-                }
-            }
-        }
-        return HistoPlane(width: width, height: height, values: out)
-    }
 }

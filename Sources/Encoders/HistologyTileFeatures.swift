@@ -27,8 +27,6 @@ enum HistologyTileFeatures {
         case nucleusSize, nucleusShape, nucleusCoverage, nucleusDensity, lumenSize, lumenCoverage
         case lbpHaematoxylin, lbpDensity, lbpEosin, gradientMagnitude, orientation, coherence
         case coarseLBPHaematoxylin, coarseLBPDensity, coarseLBPEosin, coarseGradientMagnitude, coarseOrientation, coarseCoherence
-        case tissueStain, cooccurrenceHaematoxylin, cooccurrenceEosin, localCoherence, coarseLocalCoherence
-        case smoothNucleusSize, smoothNucleusShape, smoothNucleusCoverage, smoothNucleusDensity
     }
 
     /// Weight of each kind of block (a block has unit norm before weighting).
@@ -48,8 +46,6 @@ enum HistologyTileFeatures {
             .lbpHaematoxylin: 2, .lbpDensity: 1.5, .lbpEosin: 1, .gradientMagnitude: 0.5, .orientation: 0.25, .coherence: 1,
             .coarseLBPHaematoxylin: 1, .coarseLBPDensity: 0.75, .coarseLBPEosin: 1, .coarseGradientMagnitude: 0.25, .coarseOrientation: 0,
             .coarseCoherence: 0.5,
-            .tissueStain: 0, .cooccurrenceHaematoxylin: 0, .cooccurrenceEosin: 0, .localCoherence: 0, .coarseLocalCoherence: 0,
-            .smoothNucleusSize: 0, .smoothNucleusShape: 0, .smoothNucleusCoverage: 0, .smoothNucleusDensity: 0,
         ]
 
         subscript(kind: Kind) -> Float { values[kind.rawValue] }
@@ -89,12 +85,6 @@ enum HistologyTileFeatures {
             l += [(mag, TextureGradients.magnitudeBins), (mag, TextureGradients.magnitudeBins),
                   (ori, TextureGradients.orientationBins), (coh, 2)]
         }
-        l += [(.tissueStain, histogramBins), (.tissueStain, histogramBins)]
-        l += [(.cooccurrenceHaematoxylin, HistoCooccurrence.bins), (.cooccurrenceHaematoxylin, HistoCooccurrence.bins)]
-        l += [(.cooccurrenceEosin, HistoCooccurrence.bins), (.cooccurrenceEosin, HistoCooccurrence.bins)]
-        l += [(.localCoherence, HistoLocalCoherence.bins), (.coarseLocalCoherence, HistoLocalCoherence.bins)]
-        l += [(.smoothNucleusSize, HistoBlobs.sizeBins), (.smoothNucleusShape, HistoBlobs.elongationBins), (.smoothNucleusCoverage, 2),
-              (.smoothNucleusDensity, nucleusDensityBins)]
         return l
     }()
 
@@ -168,27 +158,6 @@ enum HistologyTileFeatures {
         let h2 = uH.halved(), e2 = uE.halved(), d2 = density.halved()
         appendTexture(h: h2, e: e2, d: d2, to: &out)
         appendTexture(h: h2.halved(), e: e2.halved(), d: d2.halved(), to: &out)
-        // The stain histograms again over tissue only (not lumen, fat or glass), so the tissue's colour is compared
-        // whatever share of the tile is empty.
-        var tH = [Float](repeating: 0, count: histogramBins), tE = tH
-        for i in 0..<n where density.values[i] >= lumenThreshold {
-            HistoBinning.addSoft(uH.values[i] * binScale, to: &tH)
-            HistoBinning.addSoft(uE.values[i] * binScale, to: &tE)
-        }
-        out.append(powerNormalised(tH))
-        out.append(powerNormalised(tE))
-        let cooccurrence = HistoCooccurrence(distance: 2, top: histogramTop)
-        out.append(powerNormalised(cooccurrence.counts(uH)))
-        out.append(powerNormalised(cooccurrence.counts(h2)))
-        out.append(powerNormalised(cooccurrence.counts(uE)))
-        out.append(powerNormalised(cooccurrence.counts(e2)))
-        out.append(powerNormalised(HistoLocalCoherence(radius: 4).histogram(density)))
-        out.append(powerNormalised(HistoLocalCoherence(radius: 4).histogram(d2)))
-        let smooth = HistoBlobs(threshold: nucleusThreshold, above: true).measure(uH.smoothed3())
-        out.append(powerNormalised(smooth.size))
-        out.append(powerNormalised(smooth.elongation))
-        out.append(powerNormalised([smooth.coverage, 1 - smooth.coverage]))
-        out.append(powerNormalised(densityBins(smooth.count, of: n)))
         return out
     }
 
