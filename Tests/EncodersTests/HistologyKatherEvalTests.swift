@@ -61,6 +61,17 @@ import Testing
 
         var descriptor = HistologyDescriptor()
         if let v = Self.environment["ATLASQA_MIN_TISSUE"].flatMap(Double.init) { descriptor.normalizer.minimumTissueFraction = v }
+        // ATLASQA_NORM="beta=0.15,alpha=1,conc=99": Macenko's background threshold and percentiles, without rebuilding.
+        for pair in (Self.environment["ATLASQA_NORM"] ?? "").split(separator: ",") {
+            let kv = pair.split(separator: "=")
+            guard kv.count == 2, let v = Double(kv[1]) else { continue }
+            switch kv[0] {
+            case "beta": descriptor.normalizer.backgroundThreshold = Float(v)
+            case "alpha": descriptor.normalizer.anglePercentile = v
+            case "conc": descriptor.normalizer.concentrationPercentile = v
+            default: break
+            }
+        }
         var fallbacks: [String] = []
         for s in tiles {
             if case .reference(let why) = descriptor.normalizer.normalization(s.image).source { fallbacks.append("\(s.label)/\(s.name.prefix(6)): \(why)") }
