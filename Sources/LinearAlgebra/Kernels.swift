@@ -200,9 +200,4 @@ public enum NeuralKernels {
         let integer = Int32(bitPattern: shifted.bitPattern) &- 0x4B40_0000
         return p * Float(bitPattern: UInt32(bitPattern: (integer &+ 127) &<< 23))
     }
-
-    /// Sets OpenBLAS's thread count (the app does this once at start-up; tests and benchmarks too).
-    public static func setBLASThreads(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
-    }
 }

@@ -100,14 +100,15 @@ struct AskCommand: AsyncParsableCommand {
         return settings
     }
 
-    /// What the decoder is sent: the user's image decoded, shrunk to the configured side, as JPEG.
+    /// The query image as the decoder gets it: decoded within the same pixel budget as retrieval,
+    /// shrunk to the decoder's largest side (a large JPEG is decoded at reduced scale) and sent as JPEG.
     static let prepareImage: ImagePayload.Preparation = { data, _, maxSide in
         let decoded: RGBImage
         do {
-            decoded = try ImageCodec.decode(data, name: "query image")
+            decoded = try ImageCodec.decode(data, name: "query image", limits: Pipeline.imageLimits, maxSide: maxSide)
         } catch let error as ImageError {
             throw AtlasError(.corruptImage, error.message)
         }
-        return ImagePayload(data: try ImageCodec.encodeJPEG(decoded.downscaled(maxSide: maxSide), quality: 90), mimeType: "image/jpeg")
+        return ImagePayload(data: try ImageCodec.encodeJPEG(decoded, quality: 90), mimeType: "image/jpeg")
     }
 }

@@ -32,9 +32,14 @@ struct Pipeline {
         retriever = Retriever(reader: store, imageEncoder: imageEncoder, textEncoder: textEncoder)
     }
 
-    /// The built-in image encoder within the pixel budget (`ATLASQA_MAX_PIXELS`, default 64 megapixels).
+    /// The pixel budget for every image the app decodes (`ATLASQA_MAX_PIXELS`, default 64 megapixels).
+    static var imageLimits: ImageLimits {
+        ImageLimits(maxPixels: Environment.int("ATLASQA_MAX_PIXELS") ?? 64_000_000)
+    }
+
+    /// The built-in image encoder within the pixel budget.
     static func imageEncoder() -> HistologyDescriptor {
-        HistologyDescriptor(limits: ImageLimits(maxPixels: Environment.int("ATLASQA_MAX_PIXELS") ?? 64_000_000))
+        HistologyDescriptor(limits: imageLimits)
     }
 
     /// Picks the text encoder. An index answers queries only with the encoder that embedded its passages;

@@ -47,7 +47,7 @@ guard arguments.count == 2 else {
     FileHandle.standardError.write(Data("usage: bench-text ENCODER-ID TEXTS.json [--threads N] [--models DIR]\n".utf8))
     exit(2)
 }
-NeuralKernels.setBLASThreads(threads)
+BLASThreads.set(threads)
 
 do {
     let texts = try JSONDecoder().decode(Texts.self, from: Data(contentsOf: URL(fileURLWithPath: arguments[1])))

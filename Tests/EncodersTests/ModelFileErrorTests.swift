@@ -4,12 +4,16 @@ import Testing
 @testable import Encoders
 
 /// Damaged or mismatched weight files fail at load with an error naming the file and the problem.
-@Suite struct ModelFileErrorTests {
+@Suite final class ModelFileErrorTests {
     let scratch: URL
 
     init() throws {
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("atlasqa-encoders-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: scratch)
     }
 
     /// A copy of the tiny BERT whose safetensors file is replaced by `damage(original)`.

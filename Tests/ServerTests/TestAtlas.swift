@@ -29,9 +29,18 @@ enum TestAtlas {
         """
     }
 
+    /// One folder for every index file this test process makes, removed when the process exits (copies
+    /// are handed to servers that outlive single tests, so no test can remove its own).
+    static let scratch: URL = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atlasqa-server-tests-\(getpid())")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestAtlas.scratch) }
+        return folder
+    }()
+
     /// The ingested index, built on first use.
     static let baseIndex: Result<String, any Error> = Result {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("atlasqa-server-atlas-\(UUID().uuidString)")
+        let root = scratch.appendingPathComponent("atlas-\(UUID().uuidString)")
         let renderer = HistologyRenderer()
         for (i, m) in morphologies.enumerated() {
             let folder = root.appendingPathComponent(m.id)
@@ -58,7 +67,7 @@ enum TestAtlas {
     /// A fresh copy of the ingested index (so keys, conversations and audit rows never leak between tests).
     static func freshCopy() throws -> String {
         let source = try baseIndex.get()
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("atlasqa-server-\(UUID().uuidString).sqlite").path
+        let copy = scratch.appendingPathComponent("\(UUID().uuidString).sqlite").path
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: source + suffix) {
             try FileManager.default.copyItem(atPath: source + suffix, toPath: copy + suffix)
         }
