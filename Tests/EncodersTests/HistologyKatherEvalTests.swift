@@ -97,6 +97,14 @@ import Testing
             let ms = Date().timeIntervalSince(start) * 1000 / Double(atlas.count * (1 + Self.variants.count))
             print(String(format: "%@ (%.1f ms per crop incl. re-staining, this build)", method.name, ms))
             Self.report(atlas, a, q)
+            if Self.environment["ATLASQA_QE"] != nil || Self.environment["ATLASQA_DBA"] != nil {
+                // Retrieval-side experiment: query expansion / database-side augmentation on these vectors.
+                let sources = atlas.map(\.source)
+                for e in NeighbourhoodExpansion.grid(qe: Self.environment["ATLASQA_QE"], dba: Self.environment["ATLASQA_DBA"]) {
+                    print("\(method.name) expansion: \(e)")
+                    Self.report(atlas, rankings: e.rankings(sources: sources, atlas: a, queries: q, k: 5))
+                }
+            }
             if Self.environment["ATLASQA_STANDARDISE"] != nil {
                 // Offline experiment for an atlas-adaptive step (not in the product): every dimension centred
                 // and scaled by the atlas's own mean and spread, then L2-normalised again.
@@ -142,6 +150,46 @@ import Testing
         }
         print(String(format: "  SUMMARY top5-majority clean %.3f perturbed mean %.3f worst %.3f | top1 clean %.3f perturbed mean %.3f worst %.3f",
                      clean[2], mean[2], worst[2], clean[0], mean[0], worst[0]))
+    }
+
+    /// The same lines as `report(_:_:_:)` from precomputed rankings (each query's top 5 allowed atlas indices).
+    static func report(_ s: [Sample], rankings: [[[Int]]]) {
+        var worst = [1.0, 1.0, 1.0], mean = [0.0, 0.0, 0.0], clean = [0.0, 0.0, 0.0]
+        let labels = Set(s.map(\.label)).sorted()
+        for (vi, v) in variants.enumerated() {
+            // winners[k][i]: the majority label of query i's top k.
+            let winners = [1, 3, 5].map { k in rankings[vi].map { majority(s, Array($0.prefix(k))) } }
+            let accs = winners.map { w in
+                labels.map { l in
+                    let idx = s.indices.filter { s[$0].label == l }
+                    return Double(idx.filter { w[$0] == l }.count) / Double(idx.count)
+                }.reduce(0, +) / Double(labels.count)
+            }
+            print(String(format: "  %-14@ top1 %.3f  top3-majority %.3f  top5-majority %.3f", v.name as NSString, accs[0], accs[1], accs[2]))
+            if environment["ATLASQA_PER_CLASS"] != nil {
+                print("    per class top5: " + labels.map { l in
+                    let idx = s.indices.filter { s[$0].label == l }
+                    return String(format: "%@ %.2f", l, Double(idx.filter { winners[2][$0] == l }.count) / Double(idx.count))
+                }.joined(separator: ", "))
+            }
+            if vi == 0 { clean = accs; continue }
+            for k in 0..<3 {
+                worst[k] = min(worst[k], accs[k])
+                mean[k] += accs[k] / Double(variants.count - 1)
+            }
+        }
+        print(String(format: "  SUMMARY top5-majority clean %.3f perturbed mean %.3f worst %.3f | top1 clean %.3f perturbed mean %.3f worst %.3f",
+                     clean[2], mean[2], worst[2], clean[0], mean[0], worst[0]))
+    }
+
+    /// The majority label of ranked atlas indices (ties: the label ranked first).
+    static func majority(_ s: [Sample], _ ranked: [Int]) -> String {
+        var votes: [String: (n: Int, firstRank: Int)] = [:]
+        for (rank, j) in ranked.enumerated() {
+            let l = s[j].label
+            votes[l] = (n: (votes[l]?.n ?? 0) + 1, firstRank: votes[l]?.firstRank ?? rank)
+        }
+        return votes.max { a, b in a.value.n != b.value.n ? a.value.n < b.value.n : a.value.firstRank > b.value.firstRank }!.key
     }
 
     #if DEBUG || ATLASQA_TUNING
