@@ -45,7 +45,9 @@ let package = Package(
         .target(name: "Encoders", dependencies: ["AtlasCore", "LinearAlgebra", "Imaging"], swiftSettings: hotPath),
         .target(
             name: "Store",
-            dependencies: ["AtlasCore", "LinearAlgebra", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AtlasCore", "LinearAlgebra", .product(name: "GRDB", package: "GRDB.swift"),
+                           // GRDB's own SQLite module: the vector loader steps statements with the C API.
+                           .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .target(name: "Retrieval", dependencies: ["AtlasCore", "LinearAlgebra"], swiftSettings: strict),

@@ -44,6 +44,7 @@ public struct QuantizedMatrix: Sendable {
         let (rows, columns) = (matrix.rows, matrix.columns)
         var scales = [Float](repeating: 0, count: rows)
         codes = [Int8](unsafeUninitializedCapacity: rows * columns) { codes, count in
+            HugePages.advise(UnsafeMutableRawBufferPointer(codes))
             matrix.withUnsafeBufferPointer { values in
                 scales.withUnsafeMutableBufferPointer { scales in
                     guard rows > 0, columns > 0 else { return }
@@ -66,10 +67,36 @@ public struct QuantizedMatrix: Sendable {
         self.scales = scales
     }
 
+    /// Wraps codes and scales made row by row with `quantize(row:into:)` (e.g. while reading the rows from
+    /// a file, so the float rows are quantised while still in cache instead of in a second pass).
+    public init(columns: Int, codes: [Int8], scales: [Float]) {
+        precondition(columns >= 0, "QuantizedMatrix: negative width \(columns)")
+        precondition(codes.count == scales.count * columns,
+                     "QuantizedMatrix: \(codes.count) codes for \(scales.count) rows of \(columns) columns")
+        rows = scales.count
+        self.columns = columns
+        self.codes = codes
+        self.scales = scales
+    }
+
+    /// Quantises one row into `codes` (as every other path here does) and returns its scale.
+    public static func quantize(row: UnsafeBufferPointer<Float>, into codes: UnsafeMutableBufferPointer<Int8>) -> Float {
+        precondition(row.count == codes.count, "QuantizedMatrix: \(row.count) values into \(codes.count) codes")
+        guard let values = row.baseAddress, let out = codes.baseAddress else { return 0 }
+        return avk_quantize(values, row.count, out)
+    }
+
     /// Appends the int8 form of one row.
     public mutating func append(row: [Float]) {
         precondition(row.count == columns, "QuantizedMatrix: appending a row of \(row.count) values to \(columns) columns")
         let (codes, scale) = Self.quantize(row)
+        if self.codes.capacity < self.codes.count + columns {
+            // Grow as Array would (doubling), but into storage advised for huge pages like the first one.
+            let old = self.codes
+            self.codes = Self.codes(capacity: Swift.max(2 * old.capacity, old.count + columns), count: old.count) { target in
+                old.withUnsafeBytes { UnsafeMutableRawBufferPointer(target).copyMemory(from: $0) }
+            }
+        }
         self.codes.append(contentsOf: codes)
         scales.append(scale)
         rows += 1
@@ -78,14 +105,31 @@ public struct QuantizedMatrix: Sendable {
     /// Keeps only the rows at `indices`, in that order.
     public func selecting(rows indices: [Int]) -> QuantizedMatrix {
         var result = QuantizedMatrix(columns: columns)
-        result.codes.reserveCapacity(indices.count * columns)
         for r in indices {
             precondition(r >= 0 && r < rows, "QuantizedMatrix: row \(r) out of 0..<\(rows)")
-            result.codes.append(contentsOf: codes[r * columns ..< (r + 1) * columns])
-            result.scales.append(scales[r])
         }
+        let columns = columns
+        result.codes = codes.withUnsafeBufferPointer { source in
+            Self.codes(capacity: indices.count * columns, count: indices.count * columns) { target in
+                for (i, r) in indices.enumerated() {
+                    UnsafeMutableBufferPointer(rebasing: target[i * columns ..< (i + 1) * columns])
+                        .update(fromContentsOf: source[r * columns ..< (r + 1) * columns])
+                }
+            }
+        }
+        result.scales = indices.map { scales[$0] }
         result.rows = indices.count
         return result
+    }
+
+    /// Storage for codes with room for `capacity`, its first `count` filled by `fill`; big ones are advised
+    /// for huge pages before the first touch (the scan walks every page of them on every query).
+    private static func codes(capacity: Int, count: Int, fill: (UnsafeMutableBufferPointer<Int8>) -> Void) -> [Int8] {
+        [Int8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
+            fill(UnsafeMutableBufferPointer(rebasing: buffer[0 ..< count]))
+            initialized = count
+        }
     }
 
     /// The float row the codes stand for (scale · codes).

@@ -14,10 +14,14 @@ enum VectorBlob {
     /// Copies a blob of `destination.count` floats into `destination` (a row of the in-memory matrix).
     /// Returns false, copying nothing, when the blob has the wrong size.
     static func decode(_ blob: Data, into destination: UnsafeMutableBufferPointer<Float>) -> Bool {
+        blob.withUnsafeBytes { decode($0, into: destination) }
+    }
+
+    /// The same, from bytes in place (an SQLite column).
+    static func decode(_ blob: UnsafeRawBufferPointer, into destination: UnsafeMutableBufferPointer<Float>) -> Bool {
         guard blob.count == destination.count * MemoryLayout<Float>.size else { return false }
-        _ = blob.withUnsafeBytes { raw in
-            raw.copyBytes(to: UnsafeMutableRawBufferPointer(destination))
-        }
+        guard let source = blob.baseAddress, let target = destination.baseAddress else { return true } // both empty
+        UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: blob.count)
         #if _endian(big)
         for i in destination.indices {
             destination[i] = Float(bitPattern: UInt32(littleEndian: destination[i].bitPattern))

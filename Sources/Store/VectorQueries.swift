@@ -69,11 +69,7 @@ extension AtlasStore {
     private func vectorTable(
         encoder: String, kind: OwnerKind, query: [Float], modality: EncoderRecord.Modality
     ) throws -> VectorTable {
-        let records = try encoders()
-        guard let record = records.first(where: { $0.id == encoder }) else {
-            let known = records.map(\.id).joined(separator: ", ")
-            throw AtlasError(.notFound, "searching '\(path)' with encoder '\(encoder)': the index has no vectors from it (it has: \(known.isEmpty ? "none" : known))")
-        }
+        let record = try encoderRecord(encoder)
         guard record.modality == modality else {
             throw AtlasError(.badInput, "searching '\(path)': encoder '\(encoder)' makes \(record.modality.rawValue) vectors, not \(modality.rawValue) vectors")
         }
@@ -86,5 +82,19 @@ extension AtlasStore {
         return try whileDoing("loading \(kind.rawValue) vectors of '\(encoder)' from '\(path)'") {
             try vectors.table(VectorTableKey(encoder: encoder, kind: kind), dimension: record.dimension, pool: pool)
         }
+    }
+
+    /// The record of `encoder`, read from the file only the first time: a recorded encoder never changes
+    /// (`register(encoders:)` refuses another record under the same id), so later searches skip the read
+    /// and the JSON decoding. An unknown id is looked up again each time (another process may register it).
+    private func encoderRecord(_ encoder: String) throws -> EncoderRecord {
+        if let record = vectors.knownEncoder(encoder) { return record }
+        let records = try encoders()
+        guard let record = records.first(where: { $0.id == encoder }) else {
+            let known = records.map(\.id).joined(separator: ", ")
+            throw AtlasError(.notFound, "searching '\(path)' with encoder '\(encoder)': the index has no vectors from it (it has: \(known.isEmpty ? "none" : known))")
+        }
+        vectors.remember(record)
+        return record
     }
 }

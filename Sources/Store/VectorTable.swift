@@ -59,7 +59,7 @@ struct VectorTable: Sendable {
         self.quantized = quantized ?? QuantizedMatrix(quantizing: matrix, threads: BLASThreads.count)
         self.owners = owners
         self.entryOfRow = entries
-        for row in owners.indices { index(row: row) }
+        indexAllRows()
     }
 
     /// Appends a unit-length vector.
@@ -108,6 +108,19 @@ struct VectorTable: Sendable {
     private mutating func index(row: Int) {
         rowsByEntry[entryOfRow[row], default: []].append(row)
         if case .tile(let image, _) = owners[row] { tileRowsByImage[image, default: []].append(row) }
+    }
+
+    /// `index(row:)` for every row, one dictionary update per run of rows of the same entry (an entry's
+    /// rows are adjacent when loaded or appended) instead of one per row.
+    private mutating func indexAllRows() {
+        var start = 0
+        for row in entryOfRow.indices where row + 1 == entryOfRow.count || entryOfRow[row + 1] != entryOfRow[start] {
+            rowsByEntry[entryOfRow[start], default: []].append(contentsOf: start...row)
+            start = row + 1
+        }
+        for row in owners.indices {
+            if case .tile(let image, _) = owners[row] { tileRowsByImage[image, default: []].append(row) }
+        }
     }
 
     private mutating func compact() {

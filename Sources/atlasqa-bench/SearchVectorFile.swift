@@ -47,6 +47,15 @@ enum SearchMeasure {
         return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
     }
 
+    /// This process's anonymous resident memory now, in MB (RssAnon in /proc/self/status: what it allocated,
+    /// without the pages of files it maps, such as the SQLite index under mmap); 0 where there is none.
+    static func anonymousResidentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") }),
+              let kib = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+        return kib / 1024
+    }
+
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return .nan }
         let sorted = values.sorted()

@@ -74,6 +74,30 @@ struct QuantizedSearchTests {
         #expect(picked.rows == 3 && picked.dequantizedRow(0) == bulk.dequantizedRow(3) && picked.dequantizedRow(2) == bulk.dequantizedRow(49))
     }
 
+    @Test("big int8 copies (huge-page storage) built by appends, row by row, or by selecting equal the bulk one")
+    func bigCopiesMatchBulk() {
+        var rng = SeededGenerator(seed: 6)
+        let matrix = unitRows(12_000, 384, &rng) // 4.6 MB of codes: past HugePages.threshold
+        let bulk = QuantizedMatrix(quantizing: matrix)
+        var appended = QuantizedMatrix(columns: 384)
+        for r in 0..<matrix.rows { appended.append(row: matrix.row(r)) } // grows through several reallocations
+        #expect(appended.codes == bulk.codes && appended.scales == bulk.scales)
+        var codes = [Int8](repeating: 0, count: matrix.rows * 384)
+        let scales = (0..<matrix.rows).map { r in
+            matrix.row(r).withUnsafeBufferPointer { row in
+                codes.withUnsafeMutableBufferPointer { QuantizedMatrix.quantize(row: row, into: UnsafeMutableBufferPointer(rebasing: $0[r * 384 ..< (r + 1) * 384])) }
+            }
+        }
+        let rowByRow = QuantizedMatrix(columns: 384, codes: codes, scales: scales)
+        #expect(rowByRow.codes == bulk.codes && rowByRow.scales == bulk.scales)
+        let picked = Array(stride(from: matrix.rows - 1, through: 0, by: -2))
+        let selected = bulk.selecting(rows: picked)
+        #expect(selected.rows == picked.count && selected.scales == picked.map { bulk.scales[$0] })
+        let query = matrix.row(4321)
+        let all = bulk.approximateScores(to: query)
+        #expect(selected.approximateScores(to: query) == picked.map { all[$0] })
+    }
+
     @Test("exact search returns the true top-k of a Double brute force (ties aside)", arguments: [1, 10, 50])
     func exactSearchIsTrueTopK(k: Int) {
         var rng = SeededGenerator(seed: UInt64(100 + k))
