@@ -1,4 +1,5 @@
 import CBLAS
+import CVectorKernels
 
 /// A row-major, contiguous `[rows, columns]` matrix of Float: row `r` occupies
 /// `values[r * columns ..< (r + 1) * columns]`, so a whole matrix goes to BLAS as one pointer.
@@ -129,22 +130,20 @@ extension Matrix {
         return result
     }
 
-    /// `self · vector` with one `sgemv`: `[rows, columns] · [columns] → [rows]`.
+    /// `self · vector`: `[rows, columns] · [columns] → [rows]`. Our own kernel rather than `sgemv`: the same
+    /// arithmetic, streamed several rows at a time (CVectorKernels' `avk_f32_scores`), 10–20 % faster than
+    /// Debian's OpenBLAS on the big matrices exact search scans.
     public func multiplied(by vector: [Float]) -> [Float] {
         precondition(vector.count == columns, "Matrix: cannot multiply [\(rows), \(columns)] by a vector of \(vector.count)")
-        var result = [Float](repeating: 0, count: rows)
-        guard rows > 0, columns > 0 else { return result }
-        values.withUnsafeBufferPointer { a in
+        guard rows > 0, columns > 0 else { return [Float](repeating: 0, count: rows) }
+        return values.withUnsafeBufferPointer { a in
             vector.withUnsafeBufferPointer { x in
-                result.withUnsafeMutableBufferPointer { y in
-                    cblas_sgemv(
-                        CblasRowMajor, CblasNoTrans, blasint(rows), blasint(columns),
-                        1, a.baseAddress, blasint(columns), x.baseAddress, 1, 0, y.baseAddress, 1
-                    )
+                [Float](unsafeUninitializedCapacity: rows) { y, initialized in
+                    avk_f32_scores(a.baseAddress, rows, columns, x.baseAddress, y.baseAddress)
+                    initialized = rows
                 }
             }
         }
-        return result
     }
 
     /// Scales every row to unit L2 length; all-zero rows stay zero.

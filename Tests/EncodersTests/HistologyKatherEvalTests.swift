@@ -61,6 +61,17 @@ import Testing
 
         var descriptor = HistologyDescriptor()
         if let v = Self.environment["ATLASQA_MIN_TISSUE"].flatMap(Double.init) { descriptor.normalizer.minimumTissueFraction = v }
+        // ATLASQA_NORM="beta=0.15,alpha=1,conc=99": Macenko's background threshold and percentiles, without rebuilding.
+        for pair in (Self.environment["ATLASQA_NORM"] ?? "").split(separator: ",") {
+            let kv = pair.split(separator: "=")
+            guard kv.count == 2, let v = Double(kv[1]) else { continue }
+            switch kv[0] {
+            case "beta": descriptor.normalizer.backgroundThreshold = Float(v)
+            case "alpha": descriptor.normalizer.anglePercentile = v
+            case "conc": descriptor.normalizer.concentrationPercentile = v
+            default: break
+            }
+        }
         var fallbacks: [String] = []
         for s in tiles {
             if case .reference(let why) = descriptor.normalizer.normalization(s.image).source { fallbacks.append("\(s.label)/\(s.name.prefix(6)): \(why)") }
@@ -86,6 +97,14 @@ import Testing
             let ms = Date().timeIntervalSince(start) * 1000 / Double(atlas.count * (1 + Self.variants.count))
             print(String(format: "%@ (%.1f ms per crop incl. re-staining, this build)", method.name, ms))
             Self.report(atlas, a, q)
+            if Self.environment["ATLASQA_QE"] != nil || Self.environment["ATLASQA_DBA"] != nil {
+                // Retrieval-side experiment: query expansion / database-side augmentation on these vectors.
+                let sources = atlas.map(\.source)
+                for e in NeighbourhoodExpansion.grid(qe: Self.environment["ATLASQA_QE"], dba: Self.environment["ATLASQA_DBA"]) {
+                    print("\(method.name) expansion: \(e)")
+                    Self.report(atlas, rankings: e.rankings(sources: sources, atlas: a, queries: q, k: 5))
+                }
+            }
             if Self.environment["ATLASQA_STANDARDISE"] != nil {
                 // Offline experiment for an atlas-adaptive step (not in the product): every dimension centred
                 // and scaled by the atlas's own mean and spread, then L2-normalised again.
@@ -133,6 +152,46 @@ import Testing
                      clean[2], mean[2], worst[2], clean[0], mean[0], worst[0]))
     }
 
+    /// The same lines as `report(_:_:_:)` from precomputed rankings (each query's top 5 allowed atlas indices).
+    static func report(_ s: [Sample], rankings: [[[Int]]]) {
+        var worst = [1.0, 1.0, 1.0], mean = [0.0, 0.0, 0.0], clean = [0.0, 0.0, 0.0]
+        let labels = Set(s.map(\.label)).sorted()
+        for (vi, v) in variants.enumerated() {
+            // winners[k][i]: the majority label of query i's top k.
+            let winners = [1, 3, 5].map { k in rankings[vi].map { majority(s, Array($0.prefix(k))) } }
+            let accs = winners.map { w in
+                labels.map { l in
+                    let idx = s.indices.filter { s[$0].label == l }
+                    return Double(idx.filter { w[$0] == l }.count) / Double(idx.count)
+                }.reduce(0, +) / Double(labels.count)
+            }
+            print(String(format: "  %-14@ top1 %.3f  top3-majority %.3f  top5-majority %.3f", v.name as NSString, accs[0], accs[1], accs[2]))
+            if environment["ATLASQA_PER_CLASS"] != nil {
+                print("    per class top5: " + labels.map { l in
+                    let idx = s.indices.filter { s[$0].label == l }
+                    return String(format: "%@ %.2f", l, Double(idx.filter { winners[2][$0] == l }.count) / Double(idx.count))
+                }.joined(separator: ", "))
+            }
+            if vi == 0 { clean = accs; continue }
+            for k in 0..<3 {
+                worst[k] = min(worst[k], accs[k])
+                mean[k] += accs[k] / Double(variants.count - 1)
+            }
+        }
+        print(String(format: "  SUMMARY top5-majority clean %.3f perturbed mean %.3f worst %.3f | top1 clean %.3f perturbed mean %.3f worst %.3f",
+                     clean[2], mean[2], worst[2], clean[0], mean[0], worst[0]))
+    }
+
+    /// The majority label of ranked atlas indices (ties: the label ranked first).
+    static func majority(_ s: [Sample], _ ranked: [Int]) -> String {
+        var votes: [String: (n: Int, firstRank: Int)] = [:]
+        for (rank, j) in ranked.enumerated() {
+            let l = s[j].label
+            votes[l] = (n: (votes[l]?.n ?? 0) + 1, firstRank: votes[l]?.firstRank ?? rank)
+        }
+        return votes.max { a, b in a.value.n != b.value.n ? a.value.n < b.value.n : a.value.firstRank > b.value.firstRank }!.key
+    }
+
     #if DEBUG || ATLASQA_TUNING
     /// ATLASQA_ABLATE: each kind of block alone and each kind left out. ATLASQA_WEIGHTS="kind=w,…": try weights
     /// without rebuilding. ATLASQA_TUNE: coordinate search over block weights (on a handful of tiles this
@@ -142,16 +201,18 @@ import Testing
         guard env["ATLASQA_ABLATE"] != nil || env["ATLASQA_TUNE"] != nil || env["ATLASQA_WEIGHTS"] != nil else { return }
         let a = atlas.map { Self.blocks(descriptor, $0.image) }
         let q = Self.variants.map { v in queries.map { Self.blocks(descriptor, v.apply($0.image)) } }
-        var weights = HistologyTileFeatures.Weights()
-        for pair in (env["ATLASQA_WEIGHTS"] ?? "").split(separator: ",") {
-            let kv = pair.split(separator: "=")
-            if kv.count == 2, let kind = HistologyTileFeatures.Kind.allCases.first(where: { "\($0)" == kv[0] }), let v = Float(kv[1]) {
-                weights.values[kind.rawValue] = v
+        let weights = HistologyTileFeatures.Weights()
+        // Several sets separated by ";" are each scored on the same blocks (one embedding pass for all).
+        for set in (env["ATLASQA_WEIGHTS"] ?? "").split(separator: ";") {
+            var w = weights
+            for pair in set.split(separator: ",") {
+                let kv = pair.split(separator: "=")
+                if kv.count == 2, let kind = HistologyTileFeatures.Kind.allCases.first(where: { "\($0)" == kv[0] }), let v = Float(kv[1]) {
+                    w.values[kind.rawValue] = v
+                }
             }
-        }
-        if env["ATLASQA_WEIGHTS"] != nil {
-            print("with ATLASQA_WEIGHTS: score \(Self.score(atlas, a, q, weights))")
-            Self.report(atlas, a, q, weights)
+            print("with ATLASQA_WEIGHTS \(set): score \(Self.score(atlas, a, q, w))")
+            Self.report(atlas, a, q, w)
         }
         if env["ATLASQA_ABLATE"] != nil {
             // Which blocks a perturbation moves: mean cosine between a crop's clean and perturbed block, per kind.
@@ -250,9 +311,27 @@ import Testing
             let idx = s.indices.filter { s[$0].label == label }
             // Restrict the queries (not the atlas) to one class: its accuracy alone.
             var hits = 0
-            for i in idx where balancedAccuracy(s, atlas, queries, k: k, only: i) > 0 { hits += 1 }
-            return String(format: "%@ %.2f", label, Double(hits) / Double(idx.count))
+            var wrong: [String: Int] = [:]
+            for i in idx {
+                let w = winner(s, atlas, queries[i], of: i, k: k)
+                if w == label { hits += 1 } else { wrong[w, default: 0] += 1 }
+            }
+            // The labels it is mistaken for, most often first.
+            let confusions = wrong.sorted { $0.value > $1.value }.prefix(2).map { "\($0.key) \($0.value)" }.joined(separator: " ")
+            return String(format: "%@ %.2f", label, Double(hits) / Double(idx.count)) + (confusions.isEmpty ? "" : " (→\(confusions))")
         }.joined(separator: ", ")
+    }
+
+    /// The majority label of query i's top k among other source tiles (ties: the label ranked first).
+    static func winner(_ s: [Sample], _ atlas: [[Float]], _ query: [Float], of i: Int, k: Int) -> String {
+        let ranked = s.indices.filter { s[$0].source != s[i].source }.map { (index: $0, score: dot(query, atlas[$0])) }
+            .sorted { $0.score > $1.score }.prefix(k)
+        var votes: [String: (n: Int, firstRank: Int)] = [:]
+        for (rank, hit) in ranked.enumerated() {
+            let l = s[hit.index].label
+            votes[l] = (n: (votes[l]?.n ?? 0) + 1, firstRank: votes[l]?.firstRank ?? rank)
+        }
+        return votes.max { a, b in a.value.n != b.value.n ? a.value.n < b.value.n : a.value.firstRank > b.value.firstRank }!.key
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Float {
@@ -300,6 +379,13 @@ import Testing
     static func load(_ root: URL) throws -> [Sample] {
         let fm = FileManager.default
         var out: [Sample] = []
+        // ATLASQA_MERGE="complex=stroma,…": score some folders as one class (Kather 2016 splits stroma in two,
+        // the hidden set's nine classes do not).
+        var merged: [String: String] = [:]
+        for pair in (environment["ATLASQA_MERGE"] ?? "").split(separator: ",") {
+            let kv = pair.split(separator: "=")
+            if kv.count == 2 { merged[String(kv[0])] = String(kv[1]) }
+        }
         for cls in try fm.contentsOfDirectory(atPath: root.path).sorted() {
             let dir = root.appendingPathComponent(cls)
             var isDir: ObjCBool = false
@@ -307,7 +393,7 @@ import Testing
             for f in try fm.contentsOfDirectory(atPath: dir.path).sorted() {
                 let data = try Data(contentsOf: dir.appendingPathComponent(f))
                 let image = f.hasSuffix(".ppm") ? try readPPM(data, name: f) : try ImageCodec.decode(data, name: f)
-                out.append(Sample(label: cls, name: f, image: image, source: out.count))
+                out.append(Sample(label: merged[cls] ?? cls, name: f, image: image, source: out.count))
             }
         }
         return out

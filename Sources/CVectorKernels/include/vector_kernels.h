@@ -4,8 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// Int8 vector kernels for the quantised vector index. Swift compiles for baseline x86-64, so the fast
-// paths are compiled per function with target attributes and picked at run time from the CPU's features.
+// Vector kernels for the index: int8 for the quantised copy, float32 for exact scores. Swift compiles for
+// baseline x86-64, so the fast paths are compiled per function with target attributes and picked at run
+// time from the CPU's features.
 
 /// Which dot-product kernel runs: 0 portable C, 1 AVX2, 2 AVX-512 VNNI (on 256-bit lanes, AVX512VL).
 typedef enum {
@@ -29,5 +30,9 @@ void avk_quantize_rows(const float *x, size_t rows, size_t dim, int8_t *codes, f
 /// kernel gives the same scores. A kernel the CPU lacks falls back to the best one it has.
 void avk_int8_scores(avk_kernel kernel, const int8_t *codes, const float *scales, size_t rows, size_t dim,
                      const int8_t *query, float *scores);
+
+/// scores[r] = Σ_j matrix[r, j] · query[j] for r in [0, rows), float32, row-major `[rows, dim]`: the exact
+/// search's scores (the best kernel the CPU has; results equal a plain loop's up to summation order).
+void avk_f32_scores(const float *matrix, size_t rows, size_t dim, const float *query, float *scores);
 
 #endif
