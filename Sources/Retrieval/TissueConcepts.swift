@@ -129,7 +129,7 @@ public struct TissueConcepts: Sendable {
         return built
     }
 
-    private static let cache = Locked<[String: TissueConcepts]>([:])
+    private static let cache = LockedState<[String: TissueConcepts]>([:])
 }
 
 /// The phrasing vectors of one encoder and one phrasing table, kept on disk so a short-lived process (one
@@ -175,19 +175,5 @@ struct VectorCache {
         let data = littleEndian.withUnsafeBytes { Data($0) }
         try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? data.write(to: file, options: .atomic)
-    }
-}
-
-/// A value behind a lock. `@unchecked Sendable`: every access holds `lock`.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }

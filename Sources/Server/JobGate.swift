@@ -80,21 +80,6 @@ public final class JobGate: Sendable {
     }
 }
 
-/// One lock and the state it guards. `@unchecked Sendable` is sound because the value is only
-/// reached through `withLock`, which holds the lock for the whole access.
-final class LockedState<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}
-
 /// Runs blocking CPU work (image decoding, encoders, exact search) on a Dispatch thread, so it never
 /// occupies the cooperative pool that serves requests.
 func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {

@@ -1,3 +1,4 @@
+import AtlasCore
 import Foundation
 
 /// Counters and histograms for `/metrics`, in Prometheus text format. One lock guards them all;
