@@ -119,6 +119,39 @@ scores_vnni256(const int8_t *codes, const float *scales, size_t rows, size_t dim
     }
 }
 
+// Several inputs against every row at once, for a network layer's int8 weights: inputs shifted to
+// unsigned (u = x + 128, so u·c = x·c + 128·Σc, the row sums precomputed) let one vpdpbusd per 32 bytes
+// and input serve, and each weight chunk is loaded once for up to 4 inputs.
+__attribute__((target("avx2,avx512vl,avx512vnni"))) static void
+products_vnni256(const int8_t *codes, const float *scales, const int32_t *row_sums, size_t rows, size_t dim,
+                 const uint8_t *inputs, const float *input_scales, size_t count, float *out) {
+    const size_t body = dim & ~(size_t)31;
+    for (size_t r = 0; r < rows; r++) {
+        const int8_t *row = codes + r * dim;
+        const int32_t shift = 128 * row_sums[r];
+        size_t i = 0;
+        for (; i < count; i += 4) {
+            const size_t n = count - i < 4 ? count - i : 4;
+            const uint8_t *u0 = inputs + i * dim;
+            const uint8_t *u1 = n > 1 ? u0 + dim : u0, *u2 = n > 2 ? u0 + 2 * dim : u0, *u3 = n > 3 ? u0 + 3 * dim : u0;
+            __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+            for (size_t j = 0; j < body; j += 32) {
+                __m256i c = _mm256_loadu_si256((const __m256i *)(row + j));
+                a0 = _mm256_dpbusd_epi32(a0, _mm256_loadu_si256((const __m256i *)(u0 + j)), c);
+                a1 = _mm256_dpbusd_epi32(a1, _mm256_loadu_si256((const __m256i *)(u1 + j)), c);
+                a2 = _mm256_dpbusd_epi32(a2, _mm256_loadu_si256((const __m256i *)(u2 + j)), c);
+                a3 = _mm256_dpbusd_epi32(a3, _mm256_loadu_si256((const __m256i *)(u3 + j)), c);
+            }
+            int32_t dots[4] = {hsum_256(a0), hsum_256(a1), hsum_256(a2), hsum_256(a3)};
+            const uint8_t *us[4] = {u0, u1, u2, u3};
+            for (size_t t = 0; t < n; t++) {
+                for (size_t j = body; j < dim; j++) dots[t] += (int32_t)us[t][j] * (int32_t)row[j];
+                out[(i + t) * rows + r] = scales[r] * input_scales[i + t] * (float)(dots[t] - shift);
+            }
+        }
+    }
+}
+
 #endif
 
 void avk_int8_scores(avk_kernel kernel, const int8_t *codes, const float *scales, size_t rows, size_t dim,
@@ -143,4 +176,29 @@ void avk_int8_scores(avk_kernel kernel, const int8_t *codes, const float *scales
     }
 #endif
     scores_portable(codes, scales, rows, dim, query, scores);
+}
+
+void avk_int8_products(const int8_t *codes, const float *scales, const int32_t *row_sums, size_t rows, size_t dim,
+                       const float *inputs, size_t count, float *out) {
+    if (count == 0 || rows == 0) return;
+    int8_t *signed_codes = malloc(count * dim + 1);
+    float *input_scales = malloc(count * sizeof(float));
+    for (size_t i = 0; i < count; i++) input_scales[i] = avk_quantize(inputs + i * dim, dim, signed_codes + i * dim);
+#if defined(__x86_64__)
+    if (avk_best_kernel() == AVK_KERNEL_AVX512_VNNI) {
+        uint8_t *shifted = (uint8_t *)signed_codes;
+        for (size_t k = 0; k < count * dim; k++) shifted[k] = (uint8_t)((int32_t)signed_codes[k] + 128);
+        products_vnni256(codes, scales, row_sums, rows, dim, shifted, input_scales, count, out);
+        free(signed_codes);
+        free(input_scales);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < count; i++) {
+        float *y = out + i * rows;
+        avk_int8_scores(avk_best_kernel(), codes, scales, rows, dim, signed_codes + i * dim, y);
+        for (size_t r = 0; r < rows; r++) y[r] *= input_scales[i];
+    }
+    free(signed_codes);
+    free(input_scales);
 }

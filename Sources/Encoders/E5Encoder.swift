@@ -18,7 +18,7 @@ public struct E5Encoder: TextEncoder {
     public init(file url: URL, id: String = E5Encoder.modelID, weightsHash: String? = nil) throws(ModelFileError) {
         let file = try E5File(url: url)
         tokenizer = SentencePieceTokenizer(e5: file)
-        model = try BertModel(e5: file)
+        model = try BertModel(e5: file).withInt8ForShortInputs()
         self.id = id
         dimension = file.config.hiddenSize
         if let weightsHash { self.weightsHash = weightsHash } else { self.weightsHash = try ModelFiles.sha256(of: url) }

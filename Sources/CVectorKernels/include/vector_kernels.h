@@ -31,6 +31,12 @@ void avk_quantize_rows(const float *x, size_t rows, size_t dim, int8_t *codes, f
 void avk_int8_scores(avk_kernel kernel, const int8_t *codes, const float *scales, size_t rows, size_t dim,
                      const int8_t *query, float *scores);
 
+/// out[i, r] ≈ Σ_j inputs[i, j] · scales[r] · codes[r, j] for `count` float inputs `[count, dim]` against every
+/// row: a linear layer's product with int8 weights (`row_sums[r]` = Σ_j codes[r, j], precomputed). Each input
+/// is quantised to int8 with its own scale first. Output `[count, rows]`.
+void avk_int8_products(const int8_t *codes, const float *scales, const int32_t *row_sums, size_t rows, size_t dim,
+                       const float *inputs, size_t count, float *out);
+
 /// scores[r] = Σ_j matrix[r, j] · query[j] for r in [0, rows), float32, row-major `[rows, dim]`: the exact
 /// search's scores (the best kernel the CPU has; results equal a plain loop's up to summation order).
 void avk_f32_scores(const float *matrix, size_t rows, size_t dim, const float *query, float *scores);
