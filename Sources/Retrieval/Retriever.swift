@@ -68,6 +68,14 @@ public struct Retriever: Sendable {
         self.expandsQueries = ProcessInfo.processInfo.environment["ATLASQA_QUERY_EXPANSION"] != "off"
     }
 
+    /// Loads what the first question would otherwise wait for: the tissue-concept phrasing vectors (read
+    /// from their cache file, or embedded — seconds — when there is none). The server calls it while it
+    /// starts, before it says it is ready.
+    public func prepare() throws {
+        guard expandsQueries, let encoder = textEncoder, TissueConcepts.floor(encoder: encoder.id, .en) != nil else { return }
+        _ = try TissueConcepts.shared(for: encoder)
+    }
+
     public func retrieve(_ query: RetrievalQuery) throws -> RetrievalResult {
         let question = query.text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard !question.isEmpty || query.imageData != nil else {
@@ -103,9 +111,10 @@ public struct Retriever: Sendable {
         let askedVector = encoded.texts.count > 1 && searchText != asked ? encoded.texts[1] : encoded.texts.first
         var concept: TissueConcepts.Match?
         var searchVector = encoded.texts.first
-        if recognisesConcepts, let encoder = textEncoder, let bare = encoded.texts.last, let vector = searchVector {
+        // Concepts only sharpen the search: if their vectors cannot be built, the question goes on without.
+        if recognisesConcepts, let encoder = textEncoder, let bare = encoded.texts.last, let vector = searchVector,
+           let concepts = try? TissueConcepts.shared(for: encoder) {
             let started = DispatchTime.now()
-            let concepts = try TissueConcepts.shared(for: encoder)
             concept = concepts.match(bare, language: language)
             if let concept { searchVector = concepts.lean(vector, towards: concept) }
             timings["concepts"] = milliseconds(since: started)

@@ -4,6 +4,7 @@ import Foundation
 public import Logging
 import Store
 import NIOCore
+import Retrieval
 
 /// Builds the HTTP service over `services`: routes, access control, backpressure, metrics, the web page.
 /// The index is loaded into memory after the listener is up, so `/health` can say 503 meanwhile.
@@ -46,6 +47,11 @@ public func buildApplication(
                 do {
                     let store = services.store
                     try await offThePool { try store.loadVectorIndex() }
+                    // Not fatal: without the concept vectors questions are answered without them.
+                    let retriever = services.retriever
+                    do { try await offThePool { try retriever.prepare() } } catch {
+                        log.warning("preparing the tissue concepts failed: \(error)")
+                    }
                     services.readiness.markReady()
                 } catch {
                     services.readiness.markFailed(String(describing: error))
