@@ -184,9 +184,12 @@ struct DecoderFaultMatrixTests {
             openAfterRound.append(OpenSockets.connections(toPort: standIn.port).count)
         }
         print("decoder sockets: \(socketsBefore) socket fds before; open to the decoder after each round of \(faults.count) faults: \(openAfterRound)")
-        // Idle keep-alive connections may stay pooled (a 500 is a whole HTTP answer), but they are reused, not added.
-        #expect(openAfterRound[1] <= openAfterRound[0])
-        #expect(openAfterRound.allSatisfy { $0 <= 4 }, "\(openAfterRound)")
+        // Idle keep-alive connections may stay pooled (a 500 is a whole HTTP answer), but never more than the
+        // pools hold: AsyncHTTPClient keeps at most 8 HTTP/1 connections per host per client (its default soft
+        // limit), and there are two clients, after 28 faults. How many stay pooled after a round depends on
+        // how the concurrent faults interleave (CI once saw 5 then 2, here 2 then 0), so the bound is the
+        // pools'; leaked connections would be half-closed (checked above) or outlive the shutdown (below).
+        #expect(openAfterRound.allSatisfy { $0 <= 2 * 8 }, "\(openAfterRound)")
         try await streamed.shutdown()
         try await whole.shutdown()
         let closed = await OpenSockets.settle { OpenSockets.connections(toPort: standIn.port).isEmpty }
