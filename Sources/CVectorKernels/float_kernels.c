@@ -7,8 +7,8 @@
 
 // Exact float32 scores of every row against one query: the exact search's matrix-vector product.
 // One query against a big matrix is bound by streaming the matrix from memory; these kernels keep the
-// query chunk in a register and walk several rows side by side, which measured 10–20 % faster than
-// Debian's OpenBLAS 0.3.21 sgemv on this Zen 4 (BENCHMARKS.md).
+// query chunk in a register and walk several rows side by side, which measured 7–20 % faster than
+// Debian's OpenBLAS 0.3.21 sgemv at 100k rows on this Zen 4 (best of 40 runs; BENCHMARKS.md).
 
 static void f32_scores_portable(const float *matrix, size_t rows, size_t dim, const float *query, float *scores) {
     for (size_t r = 0; r < rows; r++) {

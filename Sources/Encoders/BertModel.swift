@@ -27,9 +27,9 @@ struct Linear: Sendable {
     let bias: [Float]
     let inputs: Int
     let outputs: Int
-    /// An int8 copy of `weight` (one scale per output row) for short inputs: see `withInt8ForShortInputs`.
-    private(set) var int8Weight: QuantizedMatrix?
-    private(set) var int8RowSums: [Int32] = []
+    /// An int8 copy of `weight` (one scale per output row) and its row sums, which the int8 product needs,
+    /// for short inputs: see `withInt8ForShortInputs`.
+    private(set) var int8: (weight: QuantizedMatrix, rowSums: [Int32])?
 
     /// Inputs of at most this many rows take the int8 path when there is an int8 copy.
     static let int8MaxRows = 32
@@ -54,15 +54,14 @@ struct Linear: Sendable {
     func withInt8ForShortInputs() -> Linear {
         var copy = self
         let quantized = QuantizedMatrix(quantizing: Matrix(rows: outputs, columns: inputs, values: weight))
-        copy.int8Weight = quantized
-        copy.int8RowSums = quantized.rowSums()
+        copy.int8 = (quantized, quantized.rowSums())
         return copy
     }
 
     /// `x: [rows, inputs]` → `y: [rows, outputs]`.
     func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-        if let int8Weight, rows <= Self.int8MaxRows {
-            int8Weight.products(x, rows: rows, rowSums: int8RowSums, into: y)
+        if let int8, rows <= Self.int8MaxRows {
+            int8.weight.products(x, rows: rows, rowSums: int8.rowSums, into: y)
         } else {
             weight.withUnsafeBufferPointer { w in
                 NeuralKernels.gemm(x, w.baseAddress!, y, m: rows, n: outputs, k: inputs, transposeB: true)
