@@ -219,6 +219,10 @@ class StandIn(BaseHTTPRequestHandler):
                 if script == "stalled-stream":
                     wait(WAIT_SECONDS)
                     return
+                # Linux drops received-but-unread bytes when a RST arrives, so without a pause the client
+                # may never see the pieces sent before the break. A model server that dies mid-answer has
+                # usually been streaming for a while; 0.3 s stays well under the tests' 1 s idle timeout.
+                time.sleep(0.3)
                 self.reset()
                 return
             self.send_event({"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
