@@ -35,7 +35,9 @@ import Testing
     }
 
     /// Query perturbations: H/E strength and hue shifts (as another lab's staining would give), and brightening.
-    static let variants: [(name: String, apply: @Sendable (RGBImage) -> RGBImage)] = [
+    static let variants = standardVariants + (environment["ATLASQA_STRONG"] == nil ? [] : strongVariants)
+
+    static let standardVariants: [(name: String, apply: @Sendable (RGBImage) -> RGBImage)] = [
         ("clean", { $0 }),
         ("H0.7E1.3+hue", { StainRestaining(target: StainMatrix.macenkoReference.hueRotated(haematoxylin: 4, eosin: -3), strength: [0.7, 1.3]).apply($0) }),
         ("H1.4E0.75+hue", { StainRestaining(target: StainMatrix.macenkoReference.hueRotated(haematoxylin: -4, eosin: 4), strength: [1.4, 0.75]).apply($0) }),
@@ -43,6 +45,14 @@ import Testing
         ("H0.75E0.8", { StainRestaining(strength: [0.75, 0.8]).apply($0) }),
         ("hue+6", { StainRestaining(target: StainMatrix.macenkoReference.hueRotated(haematoxylin: 6, eosin: 6)).apply($0) }),
         ("bright+15%", { StainRestaining(brightness: 1.15).apply($0) }),
+    ]
+
+    /// ATLASQA_STRONG: harsher perturbations than the quality bar's, to see where robustness gives way.
+    static let strongVariants: [(name: String, apply: @Sendable (RGBImage) -> RGBImage)] = [
+        ("H0.5E1.5+hue", { StainRestaining(target: StainMatrix.macenkoReference.hueRotated(haematoxylin: 8, eosin: -6), strength: [0.5, 1.5]).apply($0) }),
+        ("H1.7E0.6+hue", { StainRestaining(target: StainMatrix.macenkoReference.hueRotated(haematoxylin: -8, eosin: 8), strength: [1.7, 0.6]).apply($0) }),
+        ("hue+12", { StainRestaining(target: StainMatrix.macenkoReference.hueRotated(haematoxylin: 12, eosin: 12)).apply($0) }),
+        ("bright+30%", { StainRestaining(brightness: 1.3).apply($0) }),
     ]
 
     /// A descriptor under evaluation: a name and image → vector.
@@ -103,6 +113,19 @@ import Testing
                 for e in NeighbourhoodExpansion.grid(qe: Self.environment["ATLASQA_QE"], dba: Self.environment["ATLASQA_DBA"]) {
                     print("\(method.name) expansion: \(e)")
                     Self.report(atlas, rankings: e.rankings(sources: sources, atlas: a, queries: q, k: 5))
+                }
+            }
+            if let grid = Self.environment["ATLASQA_GROUP"] {
+                // Retrieval-side experiment: group-aware re-ranking. Each atlas item's score gains λ × its group's
+                // score (the mean of the group's m best cosines to the query); a group is a label, as a diagnosis
+                // shared by atlas entries would be. GROUP="m=3/5,lambda=0.5/1".
+                let (ms, lambdas) = Self.groupGrid(grid)
+                for m in ms {
+                    for lambda in lambdas {
+                        print("\(method.name) group re-ranking: m=\(m) lambda=\(lambda)")
+                        let rankings = q.map { variant in variant.indices.map { i in Self.groupRanking(atlas, a, variant[i], of: i, m: m, lambda: lambda, k: 5) } }
+                        Self.report(atlas, rankings: rankings)
+                    }
                 }
             }
             if Self.environment["ATLASQA_STANDARDISE"] != nil {
@@ -332,6 +355,31 @@ import Testing
             votes[l] = (n: (votes[l]?.n ?? 0) + 1, firstRank: votes[l]?.firstRank ?? rank)
         }
         return votes.max { a, b in a.value.n != b.value.n ? a.value.n < b.value.n : a.value.firstRank > b.value.firstRank }!.key
+    }
+
+    static func groupGrid(_ spec: String) -> (ms: [Int], lambdas: [Float]) {
+        var ms = [3], lambdas: [Float] = [1]
+        for pair in spec.split(separator: ",") {
+            let kv = pair.split(separator: "=")
+            guard kv.count == 2 else { continue }
+            let values = kv[1].split(separator: "/")
+            if kv[0] == "m" { ms = values.compactMap { Int($0) } }
+            if kv[0] == "lambda" { lambdas = values.compactMap { Float($0) } }
+        }
+        return (ms, lambdas)
+    }
+
+    /// Query i's top k atlas indices (other sources only) after group-aware re-ranking.
+    static func groupRanking(_ s: [Sample], _ atlas: [[Float]], _ query: [Float], of i: Int, m: Int, lambda: Float, k: Int) -> [Int] {
+        let scored = s.indices.filter { s[$0].source != s[i].source }.map { (index: $0, score: dot(query, atlas[$0])) }
+        var byLabel: [String: [Float]] = [:]
+        for hit in scored { byLabel[s[hit.index].label, default: []].append(hit.score) }
+        let groupScore = byLabel.mapValues { scores in
+            let best = scores.sorted(by: >).prefix(m)
+            return best.reduce(0, +) / Float(best.count)
+        }
+        return scored.map { (index: $0.index, score: $0.score + lambda * groupScore[s[$0.index].label]!) }
+            .sorted { $0.score > $1.score }.prefix(k).map(\.index)
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Float {
