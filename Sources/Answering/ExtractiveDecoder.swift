@@ -42,22 +42,7 @@ public struct ExtractiveDecoder: AnswerDecoder {
 
     /// Names the entries whose images scored best against the query image, one line, best first.
     func resemblanceLine(_ references: [Reference], language: Language) -> String? {
-        var best: [String: (title: String, n: Int, score: Float)] = [:]
-        var order: [String] = []
-        for (index, reference) in references.enumerated() {
-            guard let score = reference.scores.image else { continue }
-            if let seen = best[reference.entry] {
-                if score > seen.score { best[reference.entry] = (reference.title, index + 1, score) }
-            } else {
-                best[reference.entry] = (reference.title, index + 1, score)
-                order.append(reference.entry)
-            }
-        }
-        // Stable on ties: the earlier-ranked entry first.
-        let ranked = order.enumerated().sorted { a, b in
-            let sa = best[a.element]!.score, sb = best[b.element]!.score
-            return sa != sb ? sa > sb : a.offset < b.offset
-        }.map { best[$0.element]! }
+        let ranked = ImageResemblance.ranked(references)
         guard let top = ranked.first else { return nil }
         return AnswerFraming.imageResemblance(
             top: (top.title, top.n),

@@ -4,11 +4,14 @@ import Foundation
 /// Picks the sentences of the retrieved passages that best answer a question.
 ///
 /// A sentence scores its coverage of the question's content terms (its passage heading's terms count as
-/// its own), each term weighted by its rarity among the candidate sentences (idf), plus a prior from retrieval (half its passage's fused score, half
-/// its entry's best), so that with a vague question ("what is this?") the best-retrieved entries still
-/// speak first. Language: an entry that has a passage in the question's language among the references
-/// speaks only in that language; an entry that has none falls back to its other-language sentences, at a
-/// small penalty.
+/// its own), each term weighted by its rarity among the candidate sentences (idf); plus a prior from
+/// retrieval (half its passage's fused score, half its entry's best), so that with a vague question
+/// ("what is this?") the best-retrieved entries still speak first. The words that ask for a section
+/// (`SectionIntent`: "what should it be told apart from?" → "Differential diagnosis") count only for the
+/// sentences of that section.
+///
+/// Language: an entry that has a passage in the question's language among the references speaks only in
+/// that language; an entry that has none falls back to its other-language sentences, at a small penalty.
 public struct SentenceSelector: Sendable {
     /// One chosen sentence and the number of the reference it comes from.
     public struct Pick: Sendable, Hashable {
@@ -48,27 +51,31 @@ public struct SentenceSelector: Sendable {
         var coverage = 0.0
         /// Whether the sentence's entry is the best-ranked one among the references.
         var fromTopEntry = false
+        /// The section the question asks for that its passage is (its heading matches the question's cue words).
+        var section: SectionIntent?
     }
 
     public func select(question: String, language: Language, references: [Reference]) -> [Pick] {
-        var candidates = preferringLanguage(language, self.candidates(from: references))
+        let asked = SectionIntent.intents(of: question)
+        var candidates = preferringLanguage(language, self.candidates(from: references, intents: asked))
         guard !candidates.isEmpty else { return [] }
         score(&candidates, question: question, language: language, references: references)
-        return choose(from: candidates).map { Pick(n: $0.n, sentence: $0.sentence, score: $0.score) }
+        return choose(from: candidates, asked: asked).map { Pick(n: $0.n, sentence: $0.sentence, score: $0.score) }
     }
 
-    func candidates(from references: [Reference]) -> [Candidate] {
+    func candidates(from references: [Reference], intents: Set<SectionIntent> = []) -> [Candidate] {
         var result: [Candidate] = []
         for (index, reference) in references.enumerated() {
             let language = Language.detect(reference.text)
             let heading = ContentTerms.terms(of: reference.heading ?? "")
+            let section = SectionIntent.allCases.first { intents.contains($0) && $0.matches(heading: reference.heading) }
             for (position, sentence) in SentenceSplitter.sentences(in: reference.text).enumerated()
             where Self.isSubstantial(sentence) {
                 let terms = ContentTerms.terms(of: sentence)
                 result.append(
                     Candidate(
                         n: index + 1, entry: reference.entry, sentence: sentence, position: position,
-                        language: language, terms: terms, headingTerms: heading.subtracting(terms)))
+                        language: language, terms: terms, headingTerms: heading.subtracting(terms), section: section))
             }
         }
         return result
@@ -89,12 +96,18 @@ public struct SentenceSelector: Sendable {
     }
 
     func score(_ candidates: inout [Candidate], question: String, language: Language, references: [Reference]) {
+        // The words that asked for a section ("told apart", "pitfalls") are matched by that section's heading
+        // only: "apart" must not pull in another entry's sentence that happens to say "tell apart".
         let questionTerms = ContentTerms.terms(of: question)
+        let contentTerms = ContentTerms.terms(of: SectionIntent.strippingCues(from: question))
+        let cueTerms = questionTerms.subtracting(contentTerms)
+        // The heading speaks for every sentence under it: "what are the pitfalls?" leans to "Pitfalls".
+        func matched(_ c: Candidate) -> Set<String> {
+            c.terms.union(c.headingTerms).intersection(contentTerms).union(c.section == nil ? [] : cueTerms)
+        }
         var documentFrequency: [String: Int] = [:]
         for c in candidates {
-            for term in c.terms.union(c.headingTerms).intersection(questionTerms) {
-                documentFrequency[term, default: 0] += 1
-            }
+            for term in matched(c) { documentFrequency[term, default: 0] += 1 }
         }
         let count = Double(candidates.count)
         let weight = documentFrequency.mapValues { log(1 + count / Double($0)) }
@@ -108,24 +121,33 @@ public struct SentenceSelector: Sendable {
         for (i, reference) in references.enumerated() {
             entryPrior[reference.entry] = max(entryPrior[reference.entry] ?? 0, passagePrior[i])
         }
+        // With a query image, the entry the image resembles counts as much as the fused ranking: "what are the
+        // pitfalls here?" asks about what the image shows, not about whichever entry's pitfalls the words
+        // matched best. An entry's image prior is 1 / its rank by image score.
+        let imageRanked = ImageResemblance.ranked(references).map(\.entry)
+        if !imageRanked.isEmpty {
+            for entry in entryPrior.keys {
+                let rank = imageRanked.firstIndex(of: entry).map { $0 + 1 } ?? references.count
+                entryPrior[entry] = 0.5 * entryPrior[entry]! + 0.5 / Double(rank)
+            }
+        }
+        let topEntryPrior = entryPrior.values.max() ?? 0
 
         for i in candidates.indices {
             let c = candidates[i]
-            // The heading speaks for every sentence under it: "what are the pitfalls?" leans to "Pitfalls".
-            let matched = c.terms.union(c.headingTerms).intersection(questionTerms).reduce(0.0) { $0 + (weight[$1] ?? 0) }
-            let coverage = attainable > 0 ? matched / attainable : 0
+            let coverage = attainable > 0 ? matched(c).reduce(0.0) { $0 + (weight[$1] ?? 0) } / attainable : 0
             let prior = 0.5 * passagePrior[c.n - 1] + 0.5 * (entryPrior[c.entry] ?? 0)
             // The opening sentence of a passage usually states its topic: a small nudge, a tie-breaker.
             let opening = c.position == 0 ? 0.02 : 0
             let penalty = c.language == language ? 0 : otherLanguagePenalty
             candidates[i].score = coverage + rankWeight * prior + opening - penalty
             candidates[i].coverage = coverage
-            candidates[i].fromTopEntry = (entryPrior[c.entry] ?? 0) >= 1
+            candidates[i].fromTopEntry = (entryPrior[c.entry] ?? 0) >= topEntryPrior
         }
     }
 
     /// Best first, above the cutoff, at most `maximumPerReference` from one passage, no near-repeats.
-    func choose(from pool: [Candidate]) -> [Candidate] {
+    func choose(from pool: [Candidate], asked: Set<SectionIntent> = []) -> [Candidate] {
         let ranked = pool.sorted {
             $0.score != $1.score ? $0.score > $1.score : ($0.n, $0.position) < ($1.n, $1.position)
         }
@@ -139,7 +161,21 @@ public struct SentenceSelector: Sendable {
             if chosen.contains(where: { repeats(c, $0) }) { continue }
             chosen.append(c)
         }
-        return chosen
+        // Every section the question asks for ("its features, and what to tell it apart from") speaks at least
+        // once, from the top entry, in place of the weakest sentence that no other asked section needs.
+        for intent in SectionIntent.allCases where asked.contains(intent) && !chosen.contains(where: { $0.section == intent && $0.fromTopEntry }) {
+            guard let c = ranked.first(where: { c in c.section == intent && c.fromTopEntry && !chosen.contains { repeats(c, $0) } })
+            else { continue }
+            if chosen.count >= maximumSentences {
+                let spare = chosen.indices.last { i in
+                    chosen[i].section.map { s in chosen.filter { $0.section == s }.count > 1 } ?? true
+                }
+                guard let spare else { continue }
+                chosen.remove(at: spare)
+            }
+            chosen.append(c)
+        }
+        return chosen.sorted { $0.score > $1.score }
     }
 
     func repeats(_ a: Candidate, _ b: Candidate) -> Bool {

@@ -128,6 +128,67 @@ import Testing
         #expect(content.first?.numbers == [5], "\(text)")
     }
 
+    @Test func aQuestionAskingWhatToTellItApartFromIsAnsweredFromTheDifferential() async throws {
+        // The top entry's differential shares no word with the question; another entry's pitfalls passage
+        // shares "apart" and ranks close behind. The answer must quote the differential, not the look-alike.
+        let references = [
+            AtlasFixtures.reference(
+                1, entry: "colon-adenocarcinoma", ordinal: 1, title: "Adenocarcinoma (colon)", heading: "Microscopic features",
+                text: "Typical tumours form irregular, angulated, fused or cribriform glands lined by tall columnar cells. "
+                    + "Dirty necrosis in gland lumina points to a colorectal origin. Grading follows gland formation.",
+                fused: 0.090),
+            AtlasFixtures.reference(
+                2, entry: "colon-adenocarcinoma", ordinal: 2, title: "Adenocarcinoma (colon)", heading: "Differential diagnosis",
+                text: "Against an adenoma with high-grade dysplasia, carcinoma shows invasion through the muscularis mucosae with desmoplasia. "
+                    + "Pseudoinvasion in a polyp stalk shows glands accompanied by lamina propria and haemosiderin.",
+                fused: 0.084),
+            AtlasFixtures.reference(
+                3, entry: "breast-fibroadenoma", ordinal: 3, title: "Fibroadenoma (breast)", heading: "Pitfalls",
+                text: "On core biopsy, a cellular fibroadenoma and a benign phyllodes tumour may be impossible to tell apart. "
+                    + "Epithelium inside a fibroadenoma can show any change the breast shows elsewhere.",
+                fused: 0.081),
+        ]
+        for question in [
+            "What features suggest a malignant gland-forming tumour, and what should it be told apart from?",
+            "What is the differential diagnosis here?",
+        ] {
+            let text = try await decode(question, references: references, image: true)
+            let cited = citedSentences(text).flatMap(\.numbers)
+            #expect(cited.contains(2), "\(question) → \(text)")
+            #expect(!text.contains("tell apart"), "\(question) → \(text)")
+        }
+        // With no section named, the differential gets no lift: the features passage still leads.
+        let plain = try await decode("Which glands are in this tumour?", references: references, image: true)
+        #expect(citedSentences(plain).first { !$0.numbers.isEmpty }?.numbers == [1], "\(plain)")
+    }
+
+    @Test func aSectionQuestionAboutAnImageIsAnsweredFromTheEntryTheImageResembles() async throws {
+        // "What are the pitfalls here?" matches every entry's pitfalls alike, so retrieval's fused order is close
+        // to arbitrary; the image resembles the colon adenocarcinoma (listed third) far more than the others.
+        func references(withImage: Bool) -> [Reference] {
+            [
+                AtlasFixtures.reference(
+                    1, entry: "breast-fibroadenoma", ordinal: 3, title: "Fibroadenoma (breast)", heading: "Pitfalls",
+                    text: "On core biopsy, a cellular fibroadenoma and a benign phyllodes tumour may be impossible to separate.",
+                    image: withImage ? 0.964 : nil, fused: 0.0759),
+                AtlasFixtures.reference(
+                    2, entry: "colon-hyperplastic-polyp", ordinal: 3, title: "Hyperplastic polyp (colon)", heading: "Pitfalls",
+                    text: "Poorly oriented biopsies cannot show the crypt bases and cannot separate a hyperplastic polyp from a serrated lesion.",
+                    image: withImage ? 0.958 : nil, fused: 0.0757),
+                AtlasFixtures.reference(
+                    3, entry: "colon-adenocarcinoma", ordinal: 3, title: "Adenocarcinoma (colon)", heading: "Pitfalls",
+                    text: "Superficial biopsies may show only the adenomatous surface and cannot exclude invasion.",
+                    image: withImage ? 0.997 : nil, fused: 0.0732),
+            ]
+        }
+        let withImage = try await decode("What are the pitfalls here?", references: references(withImage: true), image: true)
+        #expect(withImage.contains("The image most resembles Adenocarcinoma (colon) [3]"), "\(withImage)")
+        #expect(citedSentences(withImage).dropFirst().first { !$0.numbers.isEmpty }?.numbers == [3], "\(withImage)")
+        // Without an image there is nothing to lean on but retrieval's order.
+        let wordsOnly = try await decode("What are the pitfalls here?", references: references(withImage: false))
+        #expect(citedSentences(wordsOnly).first { !$0.numbers.isEmpty }?.numbers == [1], "\(wordsOnly)")
+    }
+
     @Test func repeatedPassagesAreNotQuotedTwice() async throws {
         var references = AtlasFixtures.dcisQuestionReferences
         references.append(AtlasFixtures.reference(
