@@ -1,5 +1,6 @@
 public import AtlasCore
 import Foundation
+import Retrieval
 
 /// Picks the sentences of the retrieved passages that best answer a question.
 ///
@@ -7,8 +8,8 @@ import Foundation
 /// its own), each term weighted by its rarity among the candidate sentences (idf); plus a prior from
 /// retrieval (half its passage's fused score, half its entry's best), so that with a vague question
 /// ("what is this?") the best-retrieved entries still speak first. The words that ask for a section
-/// (`SectionIntent`: "what should it be told apart from?" → "Differential diagnosis") count only for the
-/// sentences of that section.
+/// (`SectionIntent`: "what should it be told apart from?" → "Differential diagnosis") count for the sentences
+/// of that section and of the top entry only.
 ///
 /// Language: an entry that has a passage in the question's language among the references speaks only in
 /// that language; an entry that has none falls back to its other-language sentences, at a small penalty.
@@ -96,23 +97,6 @@ public struct SentenceSelector: Sendable {
     }
 
     func score(_ candidates: inout [Candidate], question: String, language: Language, references: [Reference]) {
-        // The words that asked for a section ("told apart", "pitfalls") are matched by that section's heading
-        // only: "apart" must not pull in another entry's sentence that happens to say "tell apart".
-        let questionTerms = ContentTerms.terms(of: question)
-        let contentTerms = ContentTerms.terms(of: SectionIntent.strippingCues(from: question))
-        let cueTerms = questionTerms.subtracting(contentTerms)
-        // The heading speaks for every sentence under it: "what are the pitfalls?" leans to "Pitfalls".
-        func matched(_ c: Candidate) -> Set<String> {
-            c.terms.union(c.headingTerms).intersection(contentTerms).union(c.section == nil ? [] : cueTerms)
-        }
-        var documentFrequency: [String: Int] = [:]
-        for c in candidates {
-            for term in matched(c) { documentFrequency[term, default: 0] += 1 }
-        }
-        let count = Double(candidates.count)
-        let weight = documentFrequency.mapValues { log(1 + count / Double($0)) }
-        let attainable = weight.values.reduce(0, +)
-
         // Fused scores when retrieval gave them, else the reference's place in the list.
         let fused = references.map { Double(max($0.scores.fused, 0)) }
         let bestFused = fused.max() ?? 0
@@ -132,6 +116,26 @@ public struct SentenceSelector: Sendable {
             }
         }
         let topEntryPrior = entryPrior.values.max() ?? 0
+        for i in candidates.indices { candidates[i].fromTopEntry = (entryPrior[candidates[i].entry] ?? 0) >= topEntryPrior }
+
+        // The words that asked for a section ("told apart", "鉴别") count for that section's sentences and for the
+        // top entry's own, not for any other entry's: "apart" must not pull in another entry's "tell apart".
+        let questionTerms = ContentTerms.terms(of: question)
+        let contentTerms = ContentTerms.terms(of: SectionIntent.strippingCues(from: question))
+        let cueTerms = questionTerms.subtracting(contentTerms)
+        // The heading speaks for every sentence under it: "what are the pitfalls?" leans to "Pitfalls".
+        func matched(_ c: Candidate) -> Set<String> {
+            let own = c.terms.union(c.headingTerms)
+            if c.section != nil { return own.intersection(contentTerms).union(cueTerms) }
+            return own.intersection(c.fromTopEntry ? questionTerms : contentTerms)
+        }
+        var documentFrequency: [String: Int] = [:]
+        for c in candidates {
+            for term in matched(c) { documentFrequency[term, default: 0] += 1 }
+        }
+        let count = Double(candidates.count)
+        let weight = documentFrequency.mapValues { log(1 + count / Double($0)) }
+        let attainable = weight.values.reduce(0, +)
 
         for i in candidates.indices {
             let c = candidates[i]
@@ -142,7 +146,6 @@ public struct SentenceSelector: Sendable {
             let penalty = c.language == language ? 0 : otherLanguagePenalty
             candidates[i].score = coverage + rankWeight * prior + opening - penalty
             candidates[i].coverage = coverage
-            candidates[i].fromTopEntry = (entryPrior[c.entry] ?? 0) >= topEntryPrior
         }
     }
 

@@ -182,7 +182,33 @@ public struct Retriever: Sendable {
             lexicalLevel = SupportThresholds.lexicalCoverage.level(terms.coverage(in: topTexts.joined(separator: " ")))
         }
 
-        let fused = ReciprocalRankFusion.fuse(rankings, weights: adaptiveWeights(evidence: evidence, lexical: lexicalLevel))
+        var fusionWeights = adaptiveWeights(evidence: evidence, lexical: lexicalLevel)
+        // A question about an image that names only a section ("what are the pitfalls here?", "what is the
+        // differential?"): the image says which entry, the words only which section. Both text channels match
+        // every entry's section alike, so their order among entries is noise and would put other entries'
+        // sections ahead of the one the image resembles. They are left out of the fusion (their scores are
+        // still reported), and the asked section of each entry goes first, entries in the image's order.
+        let sections = SectionIntent.intents(of: question)
+        let sectionOnly = !imageRankedEntries.isEmpty && SectionIntent.namesOnlyASection(question)
+        if sectionOnly {
+            fusionWeights.text = 0
+            fusionWeights.lexical = 0
+        }
+        var fused = ReciprocalRankFusion.fuse(rankings, weights: fusionWeights)
+        if sectionOnly {
+            let asked = { (p: Passage) in sections.contains { $0.matches(heading: p.heading) } }
+            // An entry that has no asked section in the question's language speaks through its passages in that
+            // language: a Chinese question about the differential is better answered by the entry's Chinese
+            // passage (which may well discuss it) than by quoting English.
+            let answeredInLanguage = Set(candidates.values.filter { $0.language == language && asked($0) }.map(\.entryID))
+            let stands = { (p: Passage) in
+                asked(p) || (language != .en && p.language == language && !answeredInLanguage.contains(p.entryID))
+            }
+            // w / k is more than any rank's w / (k + rank): every such passage ranks above every other.
+            for (id, score) in fused {
+                if let p = candidates[id], stands(p) { fused[id] = score + fusionWeights.image / fusionWeights.k }
+            }
+        }
         let passages = fused.keys.compactMap { candidates[$0] }
         let summaries = try reader.entrySummaries(ids: Array(Set(passages.map(\.entryID))))
         let ordered = passages.sorted { a, b in

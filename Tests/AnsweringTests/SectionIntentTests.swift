@@ -1,5 +1,6 @@
 import Testing
 @testable import Answering
+import Retrieval
 
 /// Which section of an entry a question asks for, in English and Chinese, and which of its words asked.
 @Suite struct SectionIntentTests {
@@ -22,6 +23,21 @@ import Testing
         let stripped = SectionIntent.strippingCues(from: "How is DCIS differentiated from UDH, versus obvs invasion?")
         #expect(ContentTerms.terms(of: stripped) == ContentTerms.terms(of: "DCIS UDH obvs invasion"))
         #expect(ContentTerms.terms(of: SectionIntent.strippingCues(from: "需要与腺瘤鉴别")) == ContentTerms.terms(of: "需要与腺瘤"))
+    }
+
+    @Test(arguments: [
+        ("What are the pitfalls here?", true),
+        ("What are the diagnostic pitfalls with this lesion?", true),
+        ("What is the differential diagnosis?", true),
+        ("鉴别诊断有哪些？", true),
+        ("这里有哪些诊断陷阱？", true),
+        ("What are the pitfalls of grading DCIS?", false),
+        ("How is this distinguished from an adenoma?", false),
+        ("结直肠腺癌需要与什么鉴别？", false),
+        ("What is this?", false),
+    ])
+    func aQuestionThatNamesOnlyASectionIsToldApartFromOneThatNamesATissue(question: String, only: Bool) {
+        #expect(SectionIntent.namesOnlyASection(question) == only)
     }
 
     @Test func headingsAreMatchedInEitherLanguage() {

@@ -90,6 +90,26 @@ import Testing
         #expect(!references.prefix(3).contains { $0["entry"] as? String == "tissue-background" })
     }
 
+    @Test func aQuestionNamingOnlyASectionGetsThatSectionOfTheEntryTheImageResembles() throws {
+        // "pitfalls" and "differential" match every entry's section alike; the image says which entry.
+        let atlas = try Self.ingested.get()
+        let image = HistologyRenderer().render(.colonAdenocarcinoma, style: .greyBrown, size: 256, seed: 5)
+        let url = atlas.scratch.appendingPathComponent("section-colon.png")
+        try ImageCodec.encodePNG(image).write(to: url)
+        for (question, heading) in [("What are the pitfalls here?", "Pitfalls"), ("What should this be told apart from?", "Differential diagnosis")] {
+            let result = try CLI.atlasqa(["retrieve", "--db", atlas.database.path, "--image", url.path, "--text", question, "--k", "4", "--json"])
+            let references = try #require(try result.json()["references"] as? [[String: Any]])
+            #expect(references.first?["entry"] as? String == "colon-adenocarcinoma", "\(question)")
+            #expect(references.allSatisfy { $0["heading"] as? String == heading }, "\(question): \(references.map { $0["passage"] ?? "" })")
+            // The answer quotes that section of that entry first.
+            let answer = try CLI.atlasqa(["ask", question, "--image", url.path, "--db", atlas.database.path, "--json"]).json()
+            let text = try #require(answer["answer"] as? String)
+            let quoted = try #require(text.split(separator: "\n").dropFirst().first)
+            let firstCitation = quoted.range(of: #"\[\d+\]"#, options: .regularExpression).map { String(quoted[$0]) }
+            #expect(firstCitation == "[1]", "\(question): \(text)")
+        }
+    }
+
     @Test func aChineseQuestionReachesTheRightEntryWithoutAnImage() throws {
         let atlas = try Self.ingested.get()
         let result = try CLI.atlasqa(["retrieve", "--db", atlas.database.path, "--text", "粉刺样坏死 导管 肌上皮层", "--k", "3", "--json"])
