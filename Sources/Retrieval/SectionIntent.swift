@@ -15,12 +15,15 @@ package enum SectionIntent: CaseIterable, Sendable {
             ["feature", "look like", "looks like", "appearance", "morpholog", "microscop", "histolog", "finding",
              "镜下", "特点", "特征", "形态", "表现"]
         case .differential:
-            ["differential diagnos", "differential", "distinguish", "differentiat", "tell apart", "told apart", "tell it apart", "tell them apart",
-             "tell from", "told from", "versus", " vs ", " vs.", "mimic", "confused with", "mistaken for", "rule out",
-             "look-alike", "lookalike", "what else could", "鉴别诊断", "鉴别", "区分", "区别", "混淆", "误认", "排除"]
+            // Longer cues first: "differential diagnosis" goes as a whole, not leaving "diagnosis" behind.
+            ["differential diagnos", "differential", "distinguish", "differentiat", "tell apart", "told apart",
+             "tell it apart", "tell them apart", "tell from", "told from", "versus", " vs ", " vs.", "mimic",
+             "confused with", "mistaken for", "rule out", "look-alike", "lookalike", "what else could",
+             "鉴别诊断", "鉴别", "区分", "区别", "混淆", "误认", "排除"]
         case .pitfalls:
-            ["diagnostic pitfall", "pitfall", "mistake", "trap", "caveat", "watch out", "careful", "misdiagnos", "overcall", "undercall",
-             "诊断陷阱", "陷阱", "误诊", "漏诊", "误区", "注意"]
+            // Not "trap": "entrapped glands" is a finding, not a question about pitfalls.
+            ["diagnostic pitfall", "pitfall", "mistake", "caveat", "watch out", "careful", "misdiagnos", "overcall",
+             "undercall", "诊断陷阱", "陷阱", "误诊", "漏诊", "误区", "注意"]
         case .clinical:
             ["prognos", "treatment", "treated", "therapy", "clinical", "outcome", "survival", "staging", "management",
              "预后", "治疗", "临床", "分期", "生存"]
