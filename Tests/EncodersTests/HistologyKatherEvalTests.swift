@@ -141,6 +141,50 @@ import Testing
         #endif
     }
 
+    /// ATLASQA_HALF: the quality bar's own protocol. Per class, every other tile (in name order) is the atlas and
+    /// the rest are the queries, whole tiles, clean and perturbed (not turned); the majority label of each query's
+    /// top 5, balanced over classes. It needs many tiles per class: with 3, an atlas class has 1–2 tiles and a
+    /// top-5 majority is mostly out of reach, which is why the default protocol uses crops.
+    @Test(.enabled(if: folder != nil && environment["ATLASQA_HALF"] != nil, "set ATLASQA_KATHER_DIR and ATLASQA_HALF to run"))
+    func halfSplitAccuracy() throws {
+        let tiles = try Self.load(URL(fileURLWithPath: Self.folder!))
+        var perClass: [String: Int] = [:]
+        var atlas: [Sample] = [], queries: [Sample] = []
+        for tile in tiles {
+            let i = perClass[tile.label, default: 0]
+            perClass[tile.label] = i + 1
+            if i.isMultiple(of: 2) { atlas.append(tile) } else { queries.append(tile) }
+        }
+        print("half split: \(atlas.count) atlas tiles, \(queries.count) queries, \(perClass.count) classes")
+        var methods = [Method(name: "histo-v1", embed: { HistologyDescriptor().embed($0).vector })]
+        #if DEBUG || ATLASQA_TUNING
+        methods.append(Method(name: "peer: plain deconvolution + LBP", embed: { PlainDeconvolutionLBP.vector($0) }))
+        #endif
+        let labels = Set(queries.map(\.label)).sorted()
+        for method in methods {
+            print("\(method.name) half split")
+            let a = atlas.map { method.embed($0.image) }
+            var accuracies: [Double] = []
+            for variant in Self.variants {
+                let winners = queries.map { query -> String in
+                    let v = method.embed(variant.apply(query.image))
+                    let scores = a.map { Self.dot(v, $0) }
+                    return Self.majority(atlas, Array(a.indices.sorted { scores[$0] > scores[$1] }.prefix(5)))
+                }
+                let accuracy = labels.map { label in
+                    let mine = queries.indices.filter { queries[$0].label == label }
+                    return Double(mine.filter { winners[$0] == label }.count) / Double(mine.count)
+                }.reduce(0, +) / Double(labels.count)
+                print(String(format: "  %-14@ top5-majority %.3f", variant.name as NSString, accuracy))
+                accuracies.append(accuracy)
+            }
+            let perturbed = accuracies.dropFirst()
+            print(String(format: "%@ SUMMARY half split top5-majority clean %.3f perturbed mean %.3f worst %.3f",
+                         method.name as NSString, accuracies[0], perturbed.reduce(0, +) / Double(max(perturbed.count, 1)),
+                         perturbed.min() ?? accuracies[0]))
+        }
+    }
+
     struct Standardisation {
         var mean: [Float], scale: [Float]
         init(_ vectors: [[Float]]) {
