@@ -102,8 +102,10 @@ public struct Retriever: Sendable {
         var texts = question.isEmpty ? [] : searchText == asked ? [asked] : [searchText, asked]
         // The tissue a question is about is recognised from the bare question (TissueConcepts), encoded in the
         // same batch when the thesaurus changed it. Not with an image: then the image shows the tissue, and the
-        // question mostly points at it ("Describe this field" reads like the empty-slide phrasings).
+        // question mostly points at it ("Describe this field" reads like the empty-slide phrasings). Not when
+        // the question names another organ than the bowel: the concepts are colorectal.
         let recognisesConcepts = expandsQueries && !question.isEmpty && query.imageData == nil
+            && !TissueConcepts.namesAnotherOrgan(question)
             && textEncoder.map { TissueConcepts.floor(encoder: $0.id, language) != nil } == true
         if recognisesConcepts, asked != question { texts.append(question) }
         let encoded = try QueryEncoding.encode(image: imageJob, texts: texts, textEncoder: textEncoder)

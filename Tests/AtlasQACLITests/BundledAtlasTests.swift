@@ -110,6 +110,16 @@ import Testing
         }
     }
 
+    @Test func aQuestionAboutAnotherOrganIsNotPulledTowardsTheColon() throws {
+        // The tissue concepts are colorectal; "graded carcinoma" is nearest to their tumour phrasings.
+        let atlas = try Self.ingested.get()
+        for question in ["How is invasive breast carcinoma graded?", "乳腺浸润性癌如何分级？"] {
+            let result = try CLI.atlasqa(["retrieve", "--db", atlas.database.path, "--text", question, "--k", "3", "--json"])
+            let references = try #require(try result.json()["references"] as? [[String: Any]])
+            #expect(references.first?["entry"] as? String == "breast-idc", "\(question): \(references.map { $0["passage"] ?? "" })")
+        }
+    }
+
     @Test func aChineseQuestionReachesTheRightEntryWithoutAnImage() throws {
         let atlas = try Self.ingested.get()
         let result = try CLI.atlasqa(["retrieve", "--db", atlas.database.path, "--text", "粉刺样坏死 导管 肌上皮层", "--k", "3", "--json"])

@@ -103,3 +103,19 @@ final class RecordingReader: AtlasReader, @unchecked Sendable {
     func entry(id: String) throws -> Entry? { nil }
     func imageData(entry: String, file: String) throws -> Data? { nil }
 }
+
+@Suite struct OtherOrganTests {
+    @Test(arguments: [
+        ("How is invasive breast carcinoma graded?", true),
+        ("What does a normal glomerulus look like?", true),
+        ("乳腺浸润性癌如何分级？", true),
+        ("Is this lymph node involved?", true),
+        ("What is the soft outer layer around the bowel?", false),
+        ("Sheets of small round dark cells packed together", false),
+        ("肠子外面软软的那层是什么？", false),
+        ("Which cells deliver the mucus?", false),
+    ])
+    func questionsThatNameAnotherOrganThanTheBowelAreKnown(question: String, other: Bool) {
+        #expect(TissueConcepts.namesAnotherOrgan(question) == other)
+    }
+}
