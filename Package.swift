@@ -125,6 +125,6 @@ let package = Package(
             swiftSettings: strict
         ),
         // Runs the built `atlasqa` binary end to end (ingest, retrieve, ask) on generated and bundled atlases.
-        .testTarget(name: "AtlasQACLITests", dependencies: ["Imaging", "Illustration", "Answering"], swiftSettings: strict),
+        .testTarget(name: "AtlasQACLITests", dependencies: ["AtlasCore", "Imaging", "Illustration", "Answering"], swiftSettings: strict),
     ]
 )

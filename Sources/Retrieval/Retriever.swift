@@ -103,9 +103,10 @@ public struct Retriever: Sendable {
         // The tissue a question is about is recognised from the bare question (TissueConcepts), encoded in the
         // same batch when the thesaurus changed it. Not with an image: then the image shows the tissue, and the
         // question mostly points at it ("Describe this field" reads like the empty-slide phrasings). Not when
-        // the question names another organ than the bowel: the concepts are colorectal.
+        // the question names another organ than the bowel: the concepts are colorectal, and "How is invasive
+        // breast carcinoma graded?" is nearest to their tumour phrasings.
         let recognisesConcepts = expandsQueries && !question.isEmpty && query.imageData == nil
-            && !TissueConcepts.namesAnotherOrgan(question)
+            && OrganNames.otherOrgans(in: question).isEmpty
             && textEncoder.map { TissueConcepts.floor(encoder: $0.id, language) != nil } == true
         if recognisesConcepts, asked != question { texts.append(question) }
         let encoded = try QueryEncoding.encode(image: imageJob, texts: texts, textEncoder: textEncoder)
@@ -238,6 +239,12 @@ public struct Retriever: Sendable {
                     )
                 )
             )
+        }
+        // A question that names an organ the atlas never mentions ("glomerulus" in a colon and breast atlas) is
+        // outside the atlas, however near E5 finds its wording to some passage.
+        let organs = OrganNames.otherOrgans(in: question)
+        if !organs.isEmpty, try organs.allSatisfy({ try reader.lexicalSearch($0, k: 1).isEmpty }) {
+            evidence.questionOutsideAtlas = true
         }
         if !question.isEmpty {
             let top = references.prefix(3).map { "\($0.title) \($0.heading ?? "") \($0.text)" }.joined(separator: " ")

@@ -57,15 +57,19 @@ public struct SupportEvidence: Sendable, Hashable {
     /// The question's language differs from that of the dense channel's best passage (a Chinese question
     /// matched to an English passage): cosines across languages run lower, so other cut-offs apply.
     public var textCrossLingual: Bool
+    /// The question names something the atlas never mentions (an organ it has no passage on): the words lend no
+    /// support, whatever their cosines.
+    public var questionOutsideAtlas: Bool
 
     public init(
         image: (encoder: String, score: Float)? = nil, text: (encoder: String, score: Float)? = nil,
-        lexicalCoverage: Float? = nil, textCrossLingual: Bool = false
+        lexicalCoverage: Float? = nil, textCrossLingual: Bool = false, questionOutsideAtlas: Bool = false
     ) {
         self.image = image
         self.text = text
         self.lexicalCoverage = lexicalCoverage
         self.textCrossLingual = textCrossLingual
+        self.questionOutsideAtlas = questionOutsideAtlas
     }
 
     /// The dense text channel's level: its best cosine on its encoder's scale for this language pair.
@@ -76,7 +80,7 @@ public struct SupportEvidence: Sendable, Hashable {
     public static func == (a: SupportEvidence, b: SupportEvidence) -> Bool {
         a.image?.encoder == b.image?.encoder && a.image?.score == b.image?.score && a.text?.encoder == b.text?.encoder
             && a.text?.score == b.text?.score && a.lexicalCoverage == b.lexicalCoverage
-            && a.textCrossLingual == b.textCrossLingual
+            && a.textCrossLingual == b.textCrossLingual && a.questionOutsideAtlas == b.questionOutsideAtlas
     }
 
     public func hash(into h: inout Hasher) {
@@ -91,13 +95,14 @@ public struct SupportEvidence: Sendable, Hashable {
 /// The question's level is the better of its dense-text and lexical levels; the image's level comes from
 /// its best cosine. With both, the answer is graded by the stronger of the two — an image that closely
 /// matches an atlas image supports "what is this?" even when the words are generic — but a question that
-/// neither channel supports at all, asked with an image that is only weakly matched, gets `none`.
+/// neither channel supports at all, asked with an image that is only weakly matched, gets `none`. A question
+/// about something the atlas never mentions lends no support, however near its wording is to some passage.
 public enum SupportGrader {
     public static func grade(_ evidence: SupportEvidence) -> Support {
         let imageLevel = evidence.image.map { SupportThresholds.forEncoder($0.encoder).level($0.score) }
         let textLevel = evidence.textLevel
         let lexicalLevel = evidence.lexicalCoverage.map { SupportThresholds.lexicalCoverage.level($0) }
-        let questionLevel: Support? = [textLevel, lexicalLevel].compactMap { $0 }.max()
+        let questionLevel: Support? = evidence.questionOutsideAtlas ? .none : [textLevel, lexicalLevel].compactMap { $0 }.max()
         switch (imageLevel, questionLevel) {
         case (nil, nil): return .none
         case (let i?, nil): return i

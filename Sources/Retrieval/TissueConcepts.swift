@@ -35,30 +35,6 @@ public struct TissueConcepts: Sendable {
     }
     public static let margin: Float = 0.002
 
-    /// Whether the question names an organ other than the large bowel. The concepts are the colorectal tissue
-    /// classes: "How is invasive breast carcinoma graded?" is nearest to the tumour phrasings, and leaning it
-    /// towards colorectal adenocarcinoma would put the colon ahead of the breast entries it asks about.
-    public static func namesAnotherOrgan(_ question: String) -> Bool {
-        let text = question.lowercased()
-        // English by word start (a substring would find "uter" in "outer", "liver" in "deliver"), Chinese by
-        // substring.
-        let words = text.split { !$0.isASCII || !$0.isLetter }
-        if words.contains(where: { word in otherOrganWordStarts.contains { word.hasPrefix($0) } }) { return true }
-        return text.contains("lymph node") || otherOrganCharacters.contains { text.contains($0) }
-    }
-
-    static let otherOrganWordStarts = [
-        "breast", "mammary", "ductal", "lobular", "kidney", "renal", "glomerul", "lung", "pulmonary", "bronch",
-        "liver", "hepat", "skin", "cutaneous", "melanocyt", "prostat", "thyroid", "brain", "glial", "bone",
-        "cervix", "cervical", "uterus", "uterine", "endometri", "ovar", "testis", "testic", "bladder", "urothel",
-        "pancrea", "stomach", "gastric", "oesophag", "esophag", "salivary",
-    ]
-
-    static let otherOrganCharacters = [
-        "乳腺", "乳房", "导管", "小叶", "肾", "肺", "支气管", "肝", "皮肤", "前列腺", "甲状腺", "淋巴结", "脑", "骨",
-        "宫颈", "子宫", "卵巢", "睾丸", "膀胱", "胰", "胃", "食管", "唾液腺",
-    ]
-
     let names: [String]
     let terms: [String]
     /// One row per phrasing, and the concept each row belongs to.

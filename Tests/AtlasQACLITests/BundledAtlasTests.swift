@@ -1,4 +1,5 @@
 import Answering
+import AtlasCore
 import Foundation
 import Illustration
 import Imaging
@@ -118,6 +119,22 @@ import Testing
             let references = try #require(try result.json()["references"] as? [[String: Any]])
             #expect(references.first?["entry"] as? String == "breast-idc", "\(question): \(references.map { $0["passage"] ?? "" })")
         }
+    }
+
+    @Test func aQuestionAboutAnOrganTheAtlasNeverMentionsIsNotAnswered() throws {
+        // E5 finds "normal … look like" close to the normal-breast passages; the atlas has no kidney at all.
+        let atlas = try Self.ingested.get()
+        for (question, notCovered) in [
+            ("What does a normal glomerulus look like?", AnswerFraming.notCovered(.en)),
+            ("肾小球的正常结构是什么样的？", AnswerFraming.notCovered(.zh)),
+        ] {
+            let answer = try CLI.atlasqa(["ask", question, "--db", atlas.database.path, "--json"]).json()
+            #expect(answer["support"] as? String == "none", "\(question): \(answer["support"] ?? "")")
+            #expect((answer["answer"] as? String)?.hasPrefix(notCovered) == true, "\(question): \(answer["answer"] ?? "")")
+        }
+        // An organ the atlas does hold is answered as before.
+        let breast = try CLI.atlasqa(["ask", "How is invasive breast carcinoma graded?", "--db", atlas.database.path, "--json"]).json()
+        #expect(breast["support"] as? String == "strong")
     }
 
     @Test func aChineseQuestionReachesTheRightEntryWithoutAnImage() throws {

@@ -116,6 +116,11 @@ final class RecordingReader: AtlasReader, @unchecked Sendable {
         ("Which cells deliver the mucus?", false),
     ])
     func questionsThatNameAnotherOrganThanTheBowelAreKnown(question: String, other: Bool) {
-        #expect(TissueConcepts.namesAnotherOrgan(question) == other)
+        #expect(OrganNames.otherOrgans(in: question).isEmpty == !other)
+    }
+
+    @Test func theOrganIsNamedAsTheQuestionWritesIt() {
+        #expect(OrganNames.otherOrgans(in: "What does a normal glomerulus look like?") == ["glomerulus"])
+        #expect(OrganNames.otherOrgans(in: "肾小球的正常结构是什么样的？") == ["肾"])
     }
 }
