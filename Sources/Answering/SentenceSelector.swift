@@ -4,8 +4,8 @@ import Retrieval
 
 /// Picks the sentences of the retrieved passages that best answer a question.
 ///
-/// A sentence scores its coverage of the question's content terms (its passage heading's terms count as
-/// its own), each term weighted by its rarity among the candidate sentences (idf); plus a prior from
+/// A sentence scores its coverage of the question's content terms (its entry title's and passage heading's
+/// terms count as its own), each term weighted by its rarity among the candidate sentences (idf); plus a prior from
 /// retrieval (half its passage's fused score, half its entry's best), so that with a vague question
 /// ("what is this?") the best-retrieved entries still speak first. The words that ask for a section
 /// (`SectionIntent`: "what should it be told apart from?" → "Differential diagnosis") count for the sentences
@@ -45,7 +45,7 @@ public struct SentenceSelector: Sendable {
         var position: Int
         var language: Language
         var terms: Set<String>
-        /// Terms of the passage's heading ("Pitfalls", "鉴别诊断") that the sentence itself lacks.
+        /// Terms of the entry's title and the passage's heading ("Pitfalls", "鉴别诊断") that the sentence itself lacks.
         var headingTerms: Set<String>
         var score = 0.0
         /// Weighted share of the question's terms the sentence (or its heading) covers.
@@ -68,7 +68,9 @@ public struct SentenceSelector: Sendable {
         var result: [Candidate] = []
         for (index, reference) in references.enumerated() {
             let language = Language.detect(reference.text)
-            let heading = ContentTerms.terms(of: reference.heading ?? "")
+            // The entry's title and the passage's heading speak for every sentence under them: a sentence of the
+            // sessile serrated lesion's features need not repeat "sessile serrated lesion" to be about it.
+            let heading = ContentTerms.terms(of: reference.title + " " + (reference.heading ?? ""))
             let section = SectionIntent.allCases.first { intents.contains($0) && $0.matches(heading: reference.heading) }
             for (position, sentence) in SentenceSplitter.sentences(in: reference.text).enumerated()
             where Self.isSubstantial(sentence) {

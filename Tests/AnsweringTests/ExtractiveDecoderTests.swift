@@ -189,6 +189,27 @@ import Testing
         #expect(citedSentences(wordsOnly).first { !$0.numbers.isEmpty }?.numbers == [1], "\(wordsOnly)")
     }
 
+    @Test func anEntrysOwnSentencesAnswerForItWithoutRepeatingItsName() async throws {
+        // Only the first sentence of the lesion's features names it; another entry's differential names it twice.
+        let references = [
+            AtlasFixtures.reference(
+                1, entry: "colon-sessile-serrated-lesion", ordinal: 1, title: "Sessile serrated lesion (colon)",
+                heading: "Microscopic features",
+                text: "Sessile serrated lesion is a serrated precursor lesion of the right colon. "
+                    + "Crypt bases are dilated and run horizontally, forming boot-shaped or inverted-T crypts. "
+                    + "Serration extends down to the crypt base.",
+                fused: 0.050),
+            AtlasFixtures.reference(
+                2, entry: "colon-hyperplastic-polyp", ordinal: 2, title: "Hyperplastic polyp (colon)", heading: "Differential diagnosis",
+                text: "The main differential is sessile serrated lesion (SSL). "
+                    + "Separating a hyperplastic polyp from a sessile serrated lesion decides the surveillance interval.",
+                fused: 0.048),
+        ]
+        let text = try await decode("What are the features of a sessile serrated lesion?", references: references)
+        let cited = citedSentences(text).compactMap(\.numbers.first)
+        #expect(Array(cited.prefix(3)) == [1, 1, 1], "\(text)")
+    }
+
     @Test func repeatedPassagesAreNotQuotedTwice() async throws {
         var references = AtlasFixtures.dcisQuestionReferences
         references.append(AtlasFixtures.reference(
