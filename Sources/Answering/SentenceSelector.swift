@@ -4,8 +4,8 @@ import Retrieval
 
 /// Picks the sentences of the retrieved passages that best answer a question.
 ///
-/// A sentence scores its coverage of the question's content terms (its entry title's and passage heading's
-/// terms count as its own), each term weighted by its rarity among the candidate sentences (idf); plus a prior from
+/// A sentence scores its coverage of the question's content terms (its entry title's, its passage heading's
+/// and its passage's opening sentence's terms count as its own), each term weighted by its rarity among the candidate sentences (idf); plus a prior from
 /// retrieval (half its passage's fused score, half its entry's best), so that with a vague question
 /// ("what is this?") the best-retrieved entries still speak first. The words that ask for a section
 /// (`SectionIntent`: "what should it be told apart from?" → "Differential diagnosis") count for the sentences
@@ -45,7 +45,8 @@ public struct SentenceSelector: Sendable {
         var position: Int
         var language: Language
         var terms: Set<String>
-        /// Terms of the entry's title and the passage's heading ("Pitfalls", "鉴别诊断") that the sentence itself lacks.
+        /// Terms of the entry's title, the passage's heading ("Pitfalls", "鉴别诊断") and its opening sentence that the
+        /// sentence itself lacks.
         var headingTerms: Set<String>
         var score = 0.0
         /// Weighted share of the question's terms the sentence (or its heading) covers.
@@ -69,16 +70,18 @@ public struct SentenceSelector: Sendable {
         for (index, reference) in references.enumerated() {
             let language = Language.detect(reference.text)
             // The entry's title and the passage's heading speak for every sentence under them: a sentence of the
-            // sessile serrated lesion's features need not repeat "sessile serrated lesion" to be about it.
+            // sessile serrated lesion's features need not repeat "sessile serrated lesion" to be about it. So does
+            // the passage's opening sentence, which names its topic ("纤维腺瘤为…") where the title is in English.
             let heading = ContentTerms.terms(of: reference.title + " " + (reference.heading ?? ""))
             let section = SectionIntent.allCases.first { intents.contains($0) && $0.matches(heading: reference.heading) }
-            for (position, sentence) in SentenceSplitter.sentences(in: reference.text).enumerated()
-            where Self.isSubstantial(sentence) {
+            let sentences = SentenceSplitter.sentences(in: reference.text)
+            let topic = heading.union(sentences.first.map(ContentTerms.terms(of:)) ?? [])
+            for (position, sentence) in sentences.enumerated() where Self.isSubstantial(sentence) {
                 let terms = ContentTerms.terms(of: sentence)
                 result.append(
                     Candidate(
                         n: index + 1, entry: reference.entry, sentence: sentence, position: position,
-                        language: language, terms: terms, headingTerms: heading.subtracting(terms), section: section))
+                        language: language, terms: terms, headingTerms: topic.subtracting(terms), section: section))
             }
         }
         return result

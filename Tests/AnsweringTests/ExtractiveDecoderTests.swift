@@ -210,6 +210,24 @@ import Testing
         #expect(Array(cited.prefix(3)) == [1, 1, 1], "\(text)")
     }
 
+    @Test func aPassagesOpeningSentenceSpeaksForTheSentencesAfterIt() async throws {
+        // The English title cannot name the topic for a Chinese question; the passage's first sentence does.
+        let references = [
+            AtlasFixtures.reference(
+                1, entry: "breast-fibroadenoma", ordinal: 5, title: "Fibroadenoma (breast)", heading: "镜下特点",
+                text: "纤维腺瘤为边界清楚的良性纤维上皮性肿瘤，由间质和上皮共同增生构成。管内型中间质挤压导管呈细长的裂隙状或鹿角状。"
+                    + "管周型中间质围绕圆形开放的导管生长，两者常并存。",
+                fused: 0.050),
+            AtlasFixtures.reference(
+                2, entry: "breast-idc", ordinal: 5, title: "Invasive ductal carcinoma (breast)", heading: "镜下特点",
+                text: "非特殊型浸润性癌为最常见的乳腺癌，肿瘤细胞呈不规则巢状浸润间质。乳腺间质常呈促纤维增生性改变，可伴淋巴细胞浸润。",
+                fused: 0.048),
+        ]
+        let text = try await decode("乳腺纤维腺瘤的镜下特点是什么？", references: references)
+        let cited = citedSentences(text).compactMap(\.numbers.first)
+        #expect(Array(cited.prefix(3)) == [1, 1, 1], "\(text)")
+    }
+
     @Test func repeatedPassagesAreNotQuotedTwice() async throws {
         var references = AtlasFixtures.dcisQuestionReferences
         references.append(AtlasFixtures.reference(
