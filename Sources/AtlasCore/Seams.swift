@@ -149,6 +149,9 @@ public protocol AtlasReader: Sendable {
     func nearestImages(to embedding: ImageEmbedding, encoder: String, k: Int) throws -> [ImageHit]
     /// BM25 over passages. `text` is the user's words, taken as data, never as FTS5 query syntax.
     func lexicalSearch(_ text: String, k: Int) throws -> [PassageHit]
+    /// Whether any passage holds a word of `text` (read as `lexicalSearch` reads it): an existence check, which
+    /// costs far less than ranking when the word is common.
+    func mentions(_ text: String) throws -> Bool
     /// Passages by id, in the order asked; unknown ids are left out.
     func passages(ids: [String]) throws -> [Passage]
     /// Every passage of these entries, by entry then ordinal.
@@ -161,6 +164,10 @@ public protocol AtlasReader: Sendable {
 }
 
 extension AtlasReader {
+    public func mentions(_ text: String) throws -> Bool {
+        try !lexicalSearch(text, k: 1).isEmpty
+    }
+
     /// Readers without tile search match the whole-image vector only.
     public func nearestImages(to embedding: ImageEmbedding, encoder: String, k: Int) throws -> [ImageHit] {
         try nearestImages(to: embedding.vector, encoder: encoder, k: k)

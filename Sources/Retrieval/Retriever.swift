@@ -243,7 +243,7 @@ public struct Retriever: Sendable {
         // A question that names an organ the atlas never mentions ("glomerulus" in a colon and breast atlas) is
         // outside the atlas, however near E5 finds its wording to some passage.
         let organs = OrganNames.otherOrgans(in: question)
-        if !organs.isEmpty, try organs.allSatisfy({ try reader.lexicalSearch($0, k: 1).isEmpty }) {
+        if !organs.isEmpty, try organs.allSatisfy({ try !reader.mentions($0) }) {
             evidence.questionOutsideAtlas = true
         }
         if !question.isEmpty {

@@ -32,6 +32,28 @@ extension AtlasStore {
             .map { PassageHit(passageID: $0.key, score: Float($0.value)) }
     }
 
+    /// Whether any passage holds a word of `text`: the same three channels as `lexicalSearch`, each stopped at its
+    /// first hit. A common word ranked by BM25 over a 10k-passage atlas costs about 13 ms; this, microseconds.
+    public func mentions(_ text: String) throws -> Bool {
+        let query = LexicalQuery(text)
+        guard !query.isEmpty else { return false }
+        return try whileDoing("searching the text of '\(path)'") {
+            try pool.read { db in
+                for (table, terms) in [("passage_words", query.words), ("passage_trigrams", query.trigrams)] where !terms.isEmpty {
+                    let sql = "SELECT 1 FROM \(table) WHERE \(table) MATCH ? LIMIT 1"
+                    if try Row.fetchOne(db, sql: sql, arguments: [LexicalQuery.ftsMatchExpression(terms)]) != nil { return true }
+                }
+                guard !query.shortCJKTerms.isEmpty else { return false }
+                let anyTerm = query.shortCJKTerms.map { _ in "instr(\(Self.shortCJKHaystack), ?) > 0" }.joined(separator: " OR ")
+                let sql = "SELECT 1 FROM passages WHERE language = 'zh' AND (\(anyTerm)) LIMIT 1"
+                return try Row.fetchOne(db, sql: sql, arguments: StatementArguments(query.shortCJKTerms)) != nil
+            }
+        }
+    }
+
+    /// What the short-CJK scan searches: the entry title, the heading and the text of a passage.
+    private static let shortCJKHaystack = "(entry_title || ' ' || coalesce(heading, '') || ' ' || text)"
+
     /// FTS5 hits with bm25() negated (FTS5 returns lower-is-better). Columns: entry title, heading, text;
     /// a title word counts half a text word, since every passage of the entry carries the title.
     private static func fullTextHits(_ db: Database, table: String, terms: [String], limit: Int) throws -> [(String, Double)] {
@@ -53,7 +75,7 @@ extension AtlasStore {
     /// idf so a term present in most passages of a small atlas still counts a little).
     private static func shortCJKHits(_ db: Database, terms: [String], limit: Int) throws -> [(String, Double)] {
         guard !terms.isEmpty else { return [] }
-        let haystack = "(entry_title || ' ' || coalesce(heading, '') || ' ' || text)"
+        let haystack = shortCJKHaystack
         let stats = try Row.fetchOne(
             db, sql: "SELECT count(*), avg(length(\(haystack))) FROM passages WHERE language = 'zh'"
         )!

@@ -50,6 +50,16 @@ struct LexicalSearchTests {
         #expect(try store.lexicalSearch(query, k: 5).first?.passageID == expected)
     }
 
+    @Test("mentions agrees with search on whether any passage holds a word, English and Chinese of every length",
+          arguments: ["granuloma", "GIANT", "glomerulus", "坏死", "肉芽肿", "肾", "肾小球", "\"); DROP", "", "NEAR("])
+    func mentionsAgreesWithSearch(_ word: String) throws {
+        var texts = Self.english
+        texts["zh"] = "干酪样坏死的肉芽肿，周围有上皮样组织细胞。"
+        let (index, store) = try Self.store(texts)
+        defer { index.remove() }
+        #expect(try store.mentions(word) == !store.lexicalSearch(word, k: 1).isEmpty, "\(word)")
+    }
+
     @Test("empty or symbol-only input and k = 0 give no hits")
     func noTerms() throws {
         let (index, store) = try Self.store(Self.english)
