@@ -191,7 +191,6 @@ public struct Retriever: Sendable {
         // every entry's section alike, so their order among entries is noise and would put other entries'
         // sections ahead of the one the image resembles. They are left out of the fusion (their scores are
         // still reported), and the asked section of each entry goes first, entries in the image's order.
-        let sections = SectionIntent.intents(of: question)
         let sectionOnly = !imageRankedEntries.isEmpty && SectionIntent.namesOnlyASection(question)
         if sectionOnly {
             fusionWeights.text = 0
@@ -199,18 +198,7 @@ public struct Retriever: Sendable {
         }
         var fused = ReciprocalRankFusion.fuse(rankings, weights: fusionWeights)
         if sectionOnly {
-            let asked = { (p: Passage) in sections.contains { $0.matches(heading: p.heading) } }
-            // An entry that has no asked section in the question's language speaks through its passages in that
-            // language: a Chinese question about the differential is better answered by the entry's Chinese
-            // passage (which may well discuss it) than by quoting English.
-            let answeredInLanguage = Set(candidates.values.filter { $0.language == language && asked($0) }.map(\.entryID))
-            let stands = { (p: Passage) in
-                asked(p) || (language != .en && p.language == language && !answeredInLanguage.contains(p.entryID))
-            }
-            // w / k is more than any rank's w / (k + rank): every such passage ranks above every other.
-            for (id, score) in fused {
-                if let p = candidates[id], stands(p) { fused[id] = score + fusionWeights.image / fusionWeights.k }
-            }
+            Self.lift(SectionIntent.intents(of: question), of: candidates, in: &fused, language: language, weights: fusionWeights)
         }
         let passages = fused.keys.compactMap { candidates[$0] }
         let summaries = try reader.entrySummaries(ids: Array(Set(passages.map(\.entryID))))
@@ -257,6 +245,24 @@ public struct Retriever: Sendable {
             references: references, support: SupportGrader.grade(evidence), evidence: evidence, language: language,
             timings: timings
         )
+    }
+
+    /// Puts the asked sections first: each gets w_image / k, more than any rank's w / (k + rank). An entry that
+    /// has no asked section in the question's language speaks through its passages in that language instead: a
+    /// Chinese question about the differential is better answered by the entry's Chinese passage (which may well
+    /// discuss it) than by quoting English.
+    static func lift(
+        _ sections: Set<SectionIntent>, of candidates: [String: Passage], in fused: inout [String: Float], language: Language,
+        weights: FusionWeights
+    ) {
+        let asked = { (p: Passage) in sections.contains { $0.matches(heading: p.heading) } }
+        let answeredInLanguage = Set(candidates.values.filter { $0.language == language && asked($0) }.map(\.entryID))
+        let lifted = { (p: Passage) in
+            asked(p) || (language != .en && p.language == language && !answeredInLanguage.contains(p.entryID))
+        }
+        for (id, score) in fused {
+            if let p = candidates[id], lifted(p) { fused[id] = score + weights.image / weights.k }
+        }
     }
 
     func adaptiveWeights(evidence: SupportEvidence, lexical: Support) -> FusionWeights {
