@@ -160,7 +160,6 @@ import Testing
         #if DEBUG || ATLASQA_TUNING
         methods.append(Method(name: "peer: plain deconvolution + LBP", embed: { PlainDeconvolutionLBP.vector($0) }))
         #endif
-        let labels = Set(queries.map(\.label)).sorted()
         for method in methods {
             print("\(method.name) half split")
             let a = atlas.map { method.embed($0.image) }
@@ -171,10 +170,7 @@ import Testing
                     let scores = a.map { Self.dot(v, $0) }
                     return Self.majority(atlas, Array(a.indices.sorted { scores[$0] > scores[$1] }.prefix(5)))
                 }
-                let accuracy = labels.map { label in
-                    let mine = queries.indices.filter { queries[$0].label == label }
-                    return Double(mine.filter { winners[$0] == label }.count) / Double(mine.count)
-                }.reduce(0, +) / Double(labels.count)
+                let accuracy = Self.balanced(winners, of: queries)
                 print(String(format: "  %-14@ top5-majority %.3f", variant.name as NSString, accuracy))
                 accuracies.append(accuracy)
             }
@@ -226,12 +222,7 @@ import Testing
         for (vi, v) in variants.enumerated() {
             // winners[k][i]: the majority label of query i's top k.
             let winners = [1, 3, 5].map { k in rankings[vi].map { majority(s, Array($0.prefix(k))) } }
-            let accs = winners.map { w in
-                labels.map { l in
-                    let idx = s.indices.filter { s[$0].label == l }
-                    return Double(idx.filter { w[$0] == l }.count) / Double(idx.count)
-                }.reduce(0, +) / Double(labels.count)
-            }
+            let accs = winners.map { balanced($0, of: s) }
             print(String(format: "  %-14@ top1 %.3f  top3-majority %.3f  top5-majority %.3f", v.name as NSString, accs[0], accs[1], accs[2]))
             if environment["ATLASQA_PER_CLASS"] != nil {
                 print("    per class top5: " + labels.map { l in
@@ -247,6 +238,15 @@ import Testing
         }
         print(String(format: "  SUMMARY top5-majority clean %.3f perturbed mean %.3f worst %.3f | top1 clean %.3f perturbed mean %.3f worst %.3f",
                      clean[2], mean[2], worst[2], clean[0], mean[0], worst[0]))
+    }
+
+    /// The share of samples whose winner is their own label, averaged over labels.
+    static func balanced(_ winners: [String], of samples: [Sample]) -> Double {
+        let labels = Set(samples.map(\.label)).sorted()
+        return labels.map { label in
+            let mine = samples.indices.filter { samples[$0].label == label }
+            return Double(mine.filter { winners[$0] == label }.count) / Double(mine.count)
+        }.reduce(0, +) / Double(labels.count)
     }
 
     /// The majority label of ranked atlas indices (ties: the label ranked first).
