@@ -21,7 +21,7 @@ enum OpenAPIDocument {
         }},
         "responses": {
           "200": {"description": "The answer; with stream=true a text/event-stream of events `references`, `delta` ({\"text\"}: the decoder's text as it arrives), `reset` (discard the deltas so far: the decoder failed and the extractive answer follows), then `done` (the checked answer, authoritative) or `error`",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}, "text/event-stream": {"schema": {"type": "string"}}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}, "text/event-stream": {"schema": {"anyOf": [{"type": "string"}, {"type": "object", "properties": {"event": {"type": "string"}, "data": {"type": "string"}, "id": {"type": "string"}}}]}}}},
           "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
           "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"},
@@ -93,9 +93,10 @@ enum OpenAPIDocument {
                     "properties": {"type": {"const": "text"}, "text": {"type": "string", "pattern": "[^\u0009-\u000d \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"}}}}]}}}}}}}}},
         "responses": {
           "200": {"description": "A chat.completion with an extra top-level `references`; with stream=true, chat.completion.chunk events then [DONE]",
-            "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": {"type": "string"}}}},
+            "content": {"application/json": {"schema": {"type": "object"}}, "text/event-stream": {"schema": {"anyOf": [{"type": "string"}, {"type": "object", "properties": {"event": {"type": "string"}, "data": {"type": "string"}, "id": {"type": "string"}}}]}}}},
           "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Busy"}
+          "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Busy"}, "504": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -186,11 +187,12 @@ enum OpenAPIDocument {
       "Support": {"type": "string", "enum": ["strong", "moderate", "weak", "none"]},
       "AskRequest": {"type": "object",
         "anyOf": [{"required": ["question"], "properties": {"question": {"type": "string", "pattern": "[^\u0009-\u000d \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"}}},
-          {"required": ["image"], "properties": {"image": {"type": "string", "minLength": 1, "contentEncoding": "base64"}}}],
+          {"required": ["image"], "properties": {"image": {"type": "string", "minLength": 1, "contentEncoding": "base64",
+            "pattern": "^(data:[^,]*;base64,)?([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2,3}={0,2})?$"}}}],
         "properties": {
         "question": {"type": ["string", "null"], "description": "needed (not blank) unless an image is given"},
         "image": {"type": ["string", "null"], "description": "base64, or a data URL (data:image/png;base64,…), of a PNG or JPEG (415 otherwise)"},
-        "k": {"type": ["integer", "null"], "minimum": 1},
+        "k": {"type": ["integer", "null"], "minimum": 1, "maximum": 9223372036854775807, "description": "at most the server's maximum is used"},
         "conversation": {"type": ["string", "null"], "description": "continue this conversation (ask only)"},
         "stream": {"type": ["boolean", "null"]}}},
       "AskForm": {"type": "object",
@@ -198,7 +200,8 @@ enum OpenAPIDocument {
           {"required": ["image"], "properties": {"image": {"type": "string", "minLength": 1}}}],
         "properties": {
         "question": {"type": "string"}, "image": {"type": "string", "format": "binary"},
-        "k": {"type": "integer", "minimum": 1}, "conversation": {"type": "string"}, "stream": {"type": "boolean"}}},
+        "k": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807}, "conversation": {"type": "string"},
+        "stream": {"type": "string", "enum": ["true", "false", "1", "0", ""], "description": "form text; empty is false"}}},
       "ChatMessage": {"type": "object", "required": ["role"], "properties": {
         "role": {"type": "string", "description": "user, assistant or system; the last user message is the question"},
         "content": {"oneOf": [{"type": "string"}, {"type": "null"}, {"type": "array", "items": {"$ref": "#/components/schemas/ChatContentPart"}}]}}},
@@ -206,8 +209,8 @@ enum OpenAPIDocument {
         "type": {"type": "string", "description": "text or image_url"},
         "text": {"type": ["string", "null"]},
         "image_url": {"description": "a data URL of a PNG or JPEG (nothing is fetched from the network)",
-          "oneOf": [{"type": "string", "pattern": "^data:[^,]*;base64,"},
-            {"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "pattern": "^data:[^,]*;base64,"}}}]}}},
+          "oneOf": [{"type": "string", "pattern": "^data:[^,]*;base64,([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2,3}={0,2})?$"},
+            {"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "pattern": "^data:[^,]*;base64,([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2,3}={0,2})?$"}}}]}}},
       "Reference": {"type": "object", "required": ["rank", "entry", "passage", "title", "text", "source", "scores"], "properties": {
         "rank": {"type": "integer"}, "entry": {"type": "string"}, "passage": {"type": "string"}, "title": {"type": "string"},
         "heading": {"type": ["string", "null"]}, "text": {"type": "string"}, "source": {"type": "string"},

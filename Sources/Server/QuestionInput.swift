@@ -104,7 +104,8 @@ public struct QuestionInput: Sendable {
             input.k = value
         }
         if let c = form.text(named: "conversation")?.trimmingCharacters(in: .whitespaces), !c.isEmpty { input.conversation = c }
-        if let s = form.text(named: "stream")?.trimmingCharacters(in: .whitespaces).lowercased(), !s.isEmpty {
+        // Exactly the document's values: a form field is text, and "TRUE " is not one of them.
+        if let s = form.text(named: "stream"), !s.isEmpty {
             switch s {
             case "true", "1": input.stream = true
             case "false", "0": input.stream = false

@@ -54,6 +54,32 @@ import Testing
         }
     }
 
+    /// schemathesis 4.32 (session 4): a JSON image that is not base64 was "valid" by the document and refused by
+    /// the server, and a multipart `stream` of "0" was accepted though the document said boolean. The document
+    /// now says what the server decodes and takes.
+    @Test func theDocumentDescribesTheImagesAndFormValuesTheServerTakes() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let document = try await server.get("/openapi.json").json()
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+        let anyOf = try #require(schemas["AskRequest"]?["anyOf"] as? [[String: Any]])
+        let image = try #require((anyOf[1]["properties"] as? [String: [String: Any]])?["image"])
+        let regex = try NSRegularExpression(pattern: try #require(image["pattern"] as? String))
+        func matches(_ text: String) -> Bool { regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil }
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]).base64EncodedString()
+        for text in [png, "data:image/png;base64," + png, "QUJD", "QUI"] { #expect(matches(text), "\(text)") }
+        for text in ["0", "QUJDR", "data:image/png;base64,@@", "not base64!"] {
+            #expect(!matches(text), "\(text)")
+            #expect(try await server.postJSON("/v1/retrieve", ["image": text]).status == 400, "\(text)")
+        }
+        let stream = try #require((schemas["AskForm"]?["properties"] as? [String: [String: Any]])?["stream"]?["enum"] as? [String])
+        for value in ["true", "false", "1", "0", "", "TRUE", " true"] {
+            let (body, type) = TestServer.multipart(fields: [("question", "nuclei"), ("stream", value)], image: nil)
+            let reply = try await server.request(.POST, "/v1/retrieve", body: body, contentType: type)
+            #expect((reply.status == 200) == stream.contains(value), "stream '\(value)': \(reply.status)")
+        }
+    }
+
     /// The document says what the server refuses: a question or an image is required, a blank question
     /// is not a question, and a chat needs a user message with text — so generated "valid" requests are valid.
     @Test func theDocumentRequiresWhatTheServerRequires() async throws {
