@@ -184,10 +184,15 @@ struct ChatRequest: Decodable, Sendable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             type = try c.decode(String.self, forKey: .type)
             text = try c.decodeIfPresent(String.self, forKey: .text)
-            if let object = try? c.decodeIfPresent(URLObject.self, forKey: .imageURL) {
+            // Absent or null is no image; anything else must be one of the two shapes, not silently dropped.
+            guard c.contains(.imageURL), try !c.decodeNil(forKey: .imageURL) else { return }
+            if let object = try? c.decode(URLObject.self, forKey: .imageURL) {
                 imageURL = object.url
+            } else if let string = try? c.decode(String.self, forKey: .imageURL) {
+                imageURL = string
             } else {
-                imageURL = try? c.decodeIfPresent(String.self, forKey: .imageURL)
+                throw DecodingError.dataCorruptedError(
+                    forKey: .imageURL, in: c, debugDescription: "image_url is neither a data URL nor an object with a url")
             }
         }
     }

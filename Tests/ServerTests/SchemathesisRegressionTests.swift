@@ -72,6 +72,14 @@ import Testing
             #expect(!matches(text), "\(text)")
             #expect(try await server.postJSON("/v1/retrieve", ["image": text]).status == 400, "\(text)")
         }
+        // A chat part's image_url is a data URL or {"url": …}; anything else is refused, not ignored.
+        for imageURL in [[:], ["uri": "data:image/png;base64,QUJD"], ["url": 7]] as [[String: Any]] {
+            let part: [String: Any] = ["type": "text", "text": "nuclei", "image_url": imageURL]
+            let reply = try await server.postJSON("/v1/chat/completions", ["messages": [["role": "user", "content": [part]]]])
+            #expect(reply.status == 400, "\(imageURL): \(reply.status)")
+        }
+        let plain: [String: Any] = ["type": "text", "text": "nuclei", "image_url": NSNull()]
+        #expect(try await server.postJSON("/v1/chat/completions", ["messages": [["role": "user", "content": [plain]]]]).status == 200)
         let stream = try #require((schemas["AskForm"]?["properties"] as? [String: [String: Any]])?["stream"]?["enum"] as? [String])
         for value in ["true", "false", "1", "0", "", "TRUE", " true"] {
             let (body, type) = TestServer.multipart(fields: [("question", "nuclei"), ("stream", value)], image: nil)
