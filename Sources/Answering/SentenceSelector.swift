@@ -134,9 +134,10 @@ public struct SentenceSelector: Sendable {
             if c.section != nil { return own.intersection(contentTerms).union(cueTerms) }
             return own.intersection(c.fromTopEntry ? questionTerms : contentTerms)
         }
+        let matches = candidates.map(matched)
         var documentFrequency: [String: Int] = [:]
-        for c in candidates {
-            for term in matched(c) { documentFrequency[term, default: 0] += 1 }
+        for terms in matches {
+            for term in terms { documentFrequency[term, default: 0] += 1 }
         }
         let count = Double(candidates.count)
         let weight = documentFrequency.mapValues { log(1 + count / Double($0)) }
@@ -144,7 +145,7 @@ public struct SentenceSelector: Sendable {
 
         for i in candidates.indices {
             let c = candidates[i]
-            let coverage = attainable > 0 ? matched(c).reduce(0.0) { $0 + (weight[$1] ?? 0) } / attainable : 0
+            let coverage = attainable > 0 ? matches[i].reduce(0.0) { $0 + (weight[$1] ?? 0) } / attainable : 0
             let prior = 0.5 * passagePrior[c.n - 1] + 0.5 * (entryPrior[c.entry] ?? 0)
             // The opening sentence of a passage usually states its topic: a small nudge, a tie-breaker.
             let opening = c.position == 0 ? 0.02 : 0

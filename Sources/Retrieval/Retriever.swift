@@ -105,8 +105,8 @@ public struct Retriever: Sendable {
         // question mostly points at it ("Describe this field" reads like the empty-slide phrasings). Not when
         // the question names another organ than the bowel: the concepts are colorectal, and "How is invasive
         // breast carcinoma graded?" is nearest to their tumour phrasings.
-        let recognisesConcepts = expandsQueries && !question.isEmpty && query.imageData == nil
-            && OrganNames.otherOrgans(in: question).isEmpty
+        let organs = OrganNames.otherOrgans(in: question)
+        let recognisesConcepts = expandsQueries && !question.isEmpty && query.imageData == nil && organs.isEmpty
             && textEncoder.map { TissueConcepts.floor(encoder: $0.id, language) != nil } == true
         if recognisesConcepts, asked != question { texts.append(question) }
         let encoded = try QueryEncoding.encode(image: imageJob, texts: texts, textEncoder: textEncoder)
@@ -191,14 +191,15 @@ public struct Retriever: Sendable {
         // every entry's section alike, so their order among entries is noise and would put other entries'
         // sections ahead of the one the image resembles. They are left out of the fusion (their scores are
         // still reported), and the asked section of each entry goes first, entries in the image's order.
-        let sectionOnly = !imageRankedEntries.isEmpty && SectionIntent.namesOnlyASection(question)
+        let sections = SectionIntent.intents(of: question)
+        let sectionOnly = !imageRankedEntries.isEmpty && SectionIntent.namesOnlyASection(question, asking: sections)
         if sectionOnly {
             fusionWeights.text = 0
             fusionWeights.lexical = 0
         }
         var fused = ReciprocalRankFusion.fuse(rankings, weights: fusionWeights)
         if sectionOnly {
-            Self.lift(SectionIntent.intents(of: question), of: candidates, in: &fused, language: language, weights: fusionWeights)
+            Self.lift(sections, of: candidates, in: &fused, language: language, weights: fusionWeights)
         }
         let passages = fused.keys.compactMap { candidates[$0] }
         let summaries = try reader.entrySummaries(ids: Array(Set(passages.map(\.entryID))))
@@ -230,7 +231,6 @@ public struct Retriever: Sendable {
         }
         // A question that names an organ the atlas never mentions ("glomerulus" in a colon and breast atlas) is
         // outside the atlas, however near E5 finds its wording to some passage.
-        let organs = OrganNames.otherOrgans(in: question)
         if !organs.isEmpty, try organs.allSatisfy({ try !reader.mentions($0) }) {
             evidence.questionOutsideAtlas = true
         }

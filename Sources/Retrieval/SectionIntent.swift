@@ -67,8 +67,9 @@ package enum SectionIntent: CaseIterable, Sendable {
     /// Whether the question names a section and nothing else: no tissue, no finding, only words that point
     /// at what is shown ("What are the pitfalls here?", "鉴别诊断有哪些？"). With an image, the image then says
     /// which entry the question is about.
-    package static func namesOnlyASection(_ question: String) -> Bool {
-        guard !intents(of: question).isEmpty else { return false }
+    /// `asking` is `intents(of: question)` when the caller has it already.
+    package static func namesOnlyASection(_ question: String, asking: Set<SectionIntent>? = nil) -> Bool {
+        guard !(asking ?? intents(of: question)).isEmpty else { return false }
         var rest = String(strippingCues(from: question).map { $0.isLetter || $0.isNumber ? $0 : " " }) + " "
         for word in pointingWords { rest = rest.replacingOccurrences(of: word, with: " ") }
         return QueryTerms(rest).terms.isEmpty

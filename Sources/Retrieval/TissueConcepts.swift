@@ -151,14 +151,13 @@ struct VectorCache {
         } else {
             return nil
         }
-        // FNV-1a, 64-bit: a cache key, not a security boundary (the size and the file's owner, the user, are).
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        // Each text ends in a NUL, so ["ab", "c"] and ["a", "bc"] name different files.
+        var hasher = SHA256()
         for text in [encoder.id, encoder.weightsHash, String(encoder.dimension)] + texts {
-            for byte in text.utf8 + [0] {
-                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-            }
+            hasher.update(text)
+            hasher.update([UInt8(0)])
         }
-        file = base.appendingPathComponent("concepts-\(encoder.id)-\(String(hash, radix: 16)).f32")
+        file = base.appendingPathComponent("concepts-\(encoder.id)-\(SHA256.hex(hasher.finalize()).prefix(16)).f32")
     }
 
     func load(count: Int) -> [Float]? {

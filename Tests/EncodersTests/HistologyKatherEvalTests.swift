@@ -198,26 +198,31 @@ import Testing
 
     /// One line per variant, then the summary the quality bar is stated in: clean, and the worst perturbed variant.
     static func report(_ s: [Sample], _ atlas: [[Float]], _ queries: [[[Float]]]) {
-        var worst = [1.0, 1.0, 1.0], mean = [0.0, 0.0, 0.0], clean = [0.0, 0.0, 0.0]
+        var perVariant: [[Double]] = []
         for (vi, v) in variants.enumerated() {
             let accs = [1, 3, 5].map { balancedAccuracy(s, atlas, queries[vi], k: $0) }
             // How far the perturbation moves a crop: cosine between its clean and perturbed (and turned) vectors.
             let selfCosine = zip(atlas, queries[vi]).reduce(0.0) { $0 + Double(dot($1.0, $1.1)) } / Double(max(atlas.count, 1))
             print(String(format: "  %-14@ top1 %.3f  top3-majority %.3f  top5-majority %.3f  (self-cosine %.3f)", v.name as NSString, accs[0], accs[1], accs[2], selfCosine))
             if environment["ATLASQA_PER_CLASS"] != nil { print("    per class top5: " + perClass(s, atlas, queries[vi], k: 5)) }
-            if vi == 0 { clean = accs; continue }
-            for k in 0..<3 {
-                worst[k] = min(worst[k], accs[k])
-                mean[k] += accs[k] / Double(variants.count - 1)
-            }
+            perVariant.append(accs)
         }
+        printSummary(perVariant)
+    }
+
+    /// The line the quality bar is stated in, from each variant's [top-1, top-3, top-5] (clean first).
+    static func printSummary(_ perVariant: [[Double]]) {
+        guard let clean = perVariant.first else { return }
+        let perturbed = perVariant.dropFirst()
+        let mean = (0..<3).map { k in perturbed.reduce(0) { $0 + $1[k] } / Double(max(perturbed.count, 1)) }
+        let worst = (0..<3).map { k in perturbed.map { $0[k] }.min() ?? clean[k] }
         print(String(format: "  SUMMARY top5-majority clean %.3f perturbed mean %.3f worst %.3f | top1 clean %.3f perturbed mean %.3f worst %.3f",
                      clean[2], mean[2], worst[2], clean[0], mean[0], worst[0]))
     }
 
     /// The same lines as `report(_:_:_:)` from precomputed rankings (each query's top 5 allowed atlas indices).
     static func report(_ s: [Sample], rankings: [[[Int]]]) {
-        var worst = [1.0, 1.0, 1.0], mean = [0.0, 0.0, 0.0], clean = [0.0, 0.0, 0.0]
+        var perVariant: [[Double]] = []
         let labels = Set(s.map(\.label)).sorted()
         for (vi, v) in variants.enumerated() {
             // winners[k][i]: the majority label of query i's top k.
@@ -230,14 +235,9 @@ import Testing
                     return String(format: "%@ %.2f", l, Double(idx.filter { winners[2][$0] == l }.count) / Double(idx.count))
                 }.joined(separator: ", "))
             }
-            if vi == 0 { clean = accs; continue }
-            for k in 0..<3 {
-                worst[k] = min(worst[k], accs[k])
-                mean[k] += accs[k] / Double(variants.count - 1)
-            }
+            perVariant.append(accs)
         }
-        print(String(format: "  SUMMARY top5-majority clean %.3f perturbed mean %.3f worst %.3f | top1 clean %.3f perturbed mean %.3f worst %.3f",
-                     clean[2], mean[2], worst[2], clean[0], mean[0], worst[0]))
+        printSummary(perVariant)
     }
 
     /// The share of samples whose winner is their own label, averaged over labels.
